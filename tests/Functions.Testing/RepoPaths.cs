@@ -1,3 +1,5 @@
+using Xunit;
+
 namespace Functions.Testing;
 
 /// <summary>Where the checkout and the shared test corpus are, found from the test binary's folder.</summary>
