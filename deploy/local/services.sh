@@ -1,0 +1,366 @@
+#!/usr/bin/env bash
+# Local Postgres 15 and RabbitMQ for development and tests, run from the machine's Debian packages on
+# 127.0.0.1 with their data in the checkout's ignored .local/ folder. No Docker needed.
+#
+#   deploy/local/services.sh start    install when missing (apt, needs root), start both, wait until ready
+#   deploy/local/services.sh stop     stop what this script started; data stays in .local/
+#   deploy/local/services.sh status   say what is running
+#   deploy/local/services.sh env      print export lines for tests and hosts: eval "$(deploy/local/services.sh env)"
+#
+# Environment: FUNCTIONS_PG_PORT (55432), FUNCTIONS_AMQP_PORT (55672), FUNCTIONS_RABBIT_MGMT_PORT (55673),
+# FUNCTIONS_RABBIT_DIST_PORT (55674), FUNCTIONS_LOCAL_DIR (<checkout>/.local).
+# Progress goes to stderr, so `env` output stays clean for eval.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+LOCAL_DIR="$(realpath -m "${FUNCTIONS_LOCAL_DIR:-$ROOT/.local}")"
+PG_PORT="${FUNCTIONS_PG_PORT:-55432}"
+AMQP_PORT="${FUNCTIONS_AMQP_PORT:-55672}"
+MGMT_PORT="${FUNCTIONS_RABBIT_MGMT_PORT:-55673}"
+# RabbitMQ's default distribution port is AMQP port + 20000, past 65535 for a high AMQP port: always set it.
+DIST_PORT="${FUNCTIONS_RABBIT_DIST_PORT:-55674}"
+
+# One login for both servers; they listen on loopback only.
+SERVICE_USER=functions
+SERVICE_PASSWORD=functions
+SERVICE_DB=functions
+
+PG_BIN=/usr/lib/postgresql/15/bin
+PG_DIR="$LOCAL_DIR/postgres"        # also holds the Unix socket (not /var/run, which we may not own)
+PG_DATA="$PG_DIR/data"
+PG_LOG="$PG_DIR/postgres.log"
+
+RABBIT_BIN=/usr/lib/rabbitmq/bin
+RABBIT_DIR="$LOCAL_DIR/rabbitmq"
+RABBIT_NODE=functions@localhost
+RABBIT_PID="$RABBIT_DIR/rabbitmq.pid"
+RABBIT_LOG="$RABBIT_DIR/start.log"
+EPMD_MARK="$RABBIT_DIR/epmd.started-by-us"
+
+say() { printf '[services] %s\n' "$*" >&2; }
+die() { printf '[services] ERROR: %s\n' "$*" >&2; exit 1; }
+
+# initdb refuses root and the Erlang cookie belongs to one user: as root, run each server as its package's user.
+if [[ $EUID -eq 0 ]]; then
+  PG_OWNER=postgres
+  RABBIT_OWNER=rabbitmq
+  PG_AS=(runuser -u postgres --)
+  RABBIT_AS=(runuser -u rabbitmq --)
+else
+  PG_OWNER="$(id -un)"
+  RABBIT_OWNER="$(id -un)"
+  PG_AS=()
+  RABBIT_AS=()
+fi
+as_postgres() { "${PG_AS[@]}" "$@"; }
+as_rabbitmq() { "${RABBIT_AS[@]}" "$@"; }
+
+# ---------------------------------------------------------------------------------------------- helpers
+
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# Fails with a message naming whatever already listens on the port.
+require_port_free() {
+  local port="$1" what="$2" who=""
+  if port_open "$port"; then
+    who="$(ss -ltnpH "sport = :$port" 2>/dev/null | head -n1 || true)"
+    die "port $port ($what) is already in use${who:+: $who}. Stop that program, or pick another port with the variable in deploy/local/services.sh's header."
+  fi
+}
+
+# A pid file's process is ours when it is alive, not a zombie, and still the program we started (pids get reused).
+pid_alive() {
+  local pid="${1:-}" program="${2:-}" state
+  [[ -n "$pid" ]] || return 1
+  state="$(ps -o stat=,comm= -p "$pid" 2>/dev/null)" || return 1
+  [[ "$state" != Z* && "$state" == *"$program"* ]]
+}
+
+ensure_packages() {
+  local missing=()
+  dpkg -s postgresql-15 >/dev/null 2>&1 || missing+=(postgresql-15)
+  dpkg -s rabbitmq-server >/dev/null 2>&1 || missing+=(rabbitmq-server)
+  ((${#missing[@]} == 0)) && return 0
+  if [[ $EUID -ne 0 ]]; then
+    die "missing Debian packages: ${missing[*]}. Installing them needs root: run 'sudo apt-get install -y ${missing[*]}' (or run this script as root), then try again."
+  fi
+  say "installing ${missing[*]} with apt (once) ..."
+  local apt=(apt-get install -y -o DPkg::Lock::Timeout=600 "${missing[@]}")
+  if ! DEBIAN_FRONTEND=noninteractive "${apt[@]}" >&2; then
+    say "apt-get install failed; refreshing the package lists and trying once more"
+    DEBIAN_FRONTEND=noninteractive apt-get update -o DPkg::Lock::Timeout=600 >&2
+    DEBIAN_FRONTEND=noninteractive "${apt[@]}" >&2
+  fi
+}
+
+# Our folder must be reachable by the service users (a checkout under /root, mode 700, is not).
+prepare_dir() {
+  local dir="$1" owner="$2"
+  mkdir -p "$dir"
+  [[ $EUID -eq 0 ]] && chown "$owner:" "$dir"
+  if [[ $EUID -eq 0 ]] && ! runuser -u "$owner" -- test -w "$dir"; then
+    die "user '$owner' cannot write $dir (a parent folder is not searchable by others?). Set FUNCTIONS_LOCAL_DIR to a folder it can reach, e.g. /var/tmp/functions-local."
+  fi
+}
+
+# ---------------------------------------------------------------------------------------------- postgres
+
+pg_pid() { [[ -f "$PG_DATA/postmaster.pid" ]] && head -n1 "$PG_DATA/postmaster.pid" || true; }
+pg_ready() { "$PG_BIN/pg_isready" -q -h 127.0.0.1 -p "$PG_PORT" -t 2; }
+pg_psql() { as_postgres "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$PG_DIR" -p "$PG_PORT" -U postgres -d postgres "$@"; }
+
+pg_start() {
+  local pid
+  pid="$(pg_pid)"
+  if pid_alive "$pid" postgres; then
+    if pg_ready; then
+      say "postgres: already running (pid $pid) on 127.0.0.1:$PG_PORT, reusing it"
+      return 0
+    fi
+    die "postgres from $PG_DATA is running (pid $pid) but does not answer on port $PG_PORT (started with another FUNCTIONS_PG_PORT?). Run '$0 stop' first."
+  fi
+  if [[ -n "$pid" ]]; then
+    say "postgres: removing stale pid file $PG_DATA/postmaster.pid (pid $pid is not running)"
+    rm -f "$PG_DATA/postmaster.pid"
+  fi
+  prepare_dir "$PG_DIR" "$PG_OWNER"
+  if [[ ! -f "$PG_DATA/PG_VERSION" ]]; then
+    say "postgres: creating a new cluster in $PG_DATA"
+    # Loopback-only dev/test server: the socket in our folder trusts local users; TCP asks for a password.
+    as_postgres "$PG_BIN/initdb" -D "$PG_DATA" -U postgres -E UTF8 --locale=C.UTF-8 \
+      --auth-local=trust --auth-host=scram-sha-256 >"$PG_DIR/initdb.log" 2>&1 \
+      || { cat "$PG_DIR/initdb.log" >&2; die "initdb failed (log above: $PG_DIR/initdb.log)"; }
+  fi
+
+  # Settings on the command line, so a changed port applies at the next start. fsync off: this server only
+  # holds dev and test data; a clean stop keeps it, a power cut may not. Tests create many databases.
+  local opts="-c listen_addresses=127.0.0.1 -p $PG_PORT -k $PG_DIR -c max_connections=300"
+  opts+=" -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+  say "postgres: starting on 127.0.0.1:$PG_PORT (log: $PG_LOG)"
+  # setsid: the server must not get the terminal's Ctrl-C; pg_ctl -l keeps it off our stdout.
+  if ! setsid --wait "${PG_AS[@]}" "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$PG_LOG" -o "$opts" -w -t 60 start \
+      </dev/null >"$PG_DIR/pg_ctl.log" 2>&1; then
+    tail -n 20 "$PG_LOG" >&2 || true
+    die "postgres did not start (log above: $PG_LOG)"
+  fi
+  pg_ready || die "postgres started but does not answer on 127.0.0.1:$PG_PORT (log: $PG_LOG)"
+
+  # Idempotent: the login and database the hosts and tests use (superuser, like a container's POSTGRES_USER).
+  pg_psql -v user="$SERVICE_USER" -v password="$SERVICE_PASSWORD" <<'SQL'
+SELECT format('CREATE ROLE %I LOGIN SUPERUSER PASSWORD %L', :'user', :'password')
+WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = :'user') \gexec
+SQL
+  pg_psql -v user="$SERVICE_USER" -v db="$SERVICE_DB" <<'SQL'
+SELECT format('CREATE DATABASE %I OWNER %I', :'db', :'user')
+WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = :'db') \gexec
+SQL
+  say "postgres: ready on 127.0.0.1:$PG_PORT"
+}
+
+pg_stop() {
+  local pid
+  pid="$(pg_pid)"
+  if ! pid_alive "$pid" postgres; then
+    [[ -n "$pid" ]] && { say "postgres: removing stale pid file (pid $pid is not running)"; rm -f "$PG_DATA/postmaster.pid"; }
+    say "postgres: not running"
+    return 0
+  fi
+  say "postgres: stopping (pid $pid)"
+  as_postgres "$PG_BIN/pg_ctl" -D "$PG_DATA" -m fast -w -t 60 stop >/dev/null
+}
+
+pg_status() {
+  local pid
+  pid="$(pg_pid)"
+  if pid_alive "$pid" postgres && pg_ready; then
+    echo "postgres: running (pid $pid) on 127.0.0.1:$PG_PORT, data in $PG_DATA"
+  elif pid_alive "$pid" postgres; then
+    echo "postgres: running (pid $pid) but not answering on 127.0.0.1:$PG_PORT"
+  elif [[ -n "$pid" ]]; then
+    echo "postgres: stopped (stale pid file for pid $pid)"
+  else
+    echo "postgres: stopped"
+  fi
+}
+
+# ---------------------------------------------------------------------------------------------- rabbitmq
+
+# Everything RabbitMQ reads comes from our folder, never /etc/rabbitmq or /var/lib/rabbitmq. HOME holds the
+# Erlang cookie: the server and rabbitmqctl must both see the same one, so both run through here.
+RABBIT_ENV=(env
+    HOME="$RABBIT_DIR" LANG=C.UTF-8 LC_ALL=C.UTF-8
+    ERL_EPMD_ADDRESS=127.0.0.1
+    RABBITMQ_NODENAME="$RABBIT_NODE"
+    RABBITMQ_NODE_IP_ADDRESS=127.0.0.1
+    RABBITMQ_NODE_PORT="$AMQP_PORT"
+    RABBITMQ_DIST_PORT="$DIST_PORT"
+    RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS="-kernel inet_dist_use_interface {127,0,0,1}"
+    RABBITMQ_CONF_ENV_FILE="$RABBIT_DIR/rabbitmq-env.conf"
+    RABBITMQ_CONFIG_FILE="$RABBIT_DIR/rabbitmq.conf"
+    RABBITMQ_ADVANCED_CONFIG_FILE="$RABBIT_DIR/advanced.config"
+    RABBITMQ_ENABLED_PLUGINS_FILE="$RABBIT_DIR/enabled_plugins"
+    RABBITMQ_MNESIA_BASE="$RABBIT_DIR/mnesia"
+    RABBITMQ_LOG_BASE="$RABBIT_DIR/log"
+    RABBITMQ_PID_FILE="$RABBIT_PID")
+as_rabbit_env() { "${RABBIT_AS[@]}" "${RABBIT_ENV[@]}" "$@"; }
+
+# rabbitmqctl can hang (e.g. `stop` without a pid file): always bound it.
+rabbitmqctl() { as_rabbit_env timeout "${CTL_TIMEOUT:-30}" "$RABBIT_BIN/rabbitmqctl" -n "$RABBIT_NODE" "$@"; }
+
+rabbit_pid() { [[ -f "$RABBIT_PID" ]] && tr -dc '0-9' <"$RABBIT_PID" || true; }
+rabbit_ready() { CTL_TIMEOUT=15 rabbitmqctl -q status >/dev/null 2>&1; }
+
+rabbit_write_config() {
+  prepare_dir "$RABBIT_DIR" "$RABBIT_OWNER"
+  as_rabbitmq mkdir -p "$RABBIT_DIR/mnesia" "$RABBIT_DIR/log"
+  # The management plugin serves the HTTP API tests use to create virtual hosts; written directly rather than
+  # by `rabbitmq-plugins --offline enable rabbitmq_management`, which writes the same line.
+  echo '[rabbitmq_management].' | as_rabbitmq tee "$RABBIT_DIR/enabled_plugins" >/dev/null
+  as_rabbitmq tee "$RABBIT_DIR/rabbitmq.conf" >/dev/null <<CONF
+# Written by deploy/local/services.sh at every start; edits are overwritten.
+management.tcp.ip = 127.0.0.1
+management.tcp.port = $MGMT_PORT
+log.file.level = info
+CONF
+  as_rabbitmq touch "$RABBIT_DIR/rabbitmq-env.conf"
+}
+
+rabbit_start() {
+  local pid
+  pid="$(rabbit_pid)"
+  if pid_alive "$pid" beam; then
+    if rabbit_ready && port_open "$AMQP_PORT"; then
+      say "rabbitmq: already running (pid $pid) on 127.0.0.1:$AMQP_PORT, reusing it"
+      rabbit_ensure_user
+      return 0
+    fi
+    die "rabbitmq from $RABBIT_DIR is running (pid $pid) but does not answer on port $AMQP_PORT (started with another FUNCTIONS_AMQP_PORT, or still booting?). Run '$0 stop' first."
+  fi
+  if [[ -n "$pid" || -f "$RABBIT_PID" ]]; then
+    say "rabbitmq: removing stale pid file $RABBIT_PID${pid:+ (pid $pid is not running)}"
+    rm -f "$RABBIT_PID"
+  fi
+  rabbit_write_config
+  # epmd (Erlang's port mapper, 4369) is started by the first Erlang node; remember whether that is ours.
+  if ! epmd -names >/dev/null 2>&1; then touch "$EPMD_MARK"; fi
+
+  say "rabbitmq: starting node $RABBIT_NODE on 127.0.0.1:$AMQP_PORT, management on :$MGMT_PORT (logs: $RABBIT_DIR/log)"
+  setsid --wait "${RABBIT_AS[@]}" "${RABBIT_ENV[@]}" "$RABBIT_BIN/rabbitmq-server" -detached </dev/null >"$RABBIT_LOG" 2>&1 \
+    || { cat "$RABBIT_LOG" >&2; die "rabbitmq-server did not start (output above)"; }
+  # `wait` returns once the node has booted, or fails when the node dies while booting.
+  if ! CTL_TIMEOUT=120 rabbitmqctl wait --timeout 90 "$RABBIT_PID" >>"$RABBIT_LOG" 2>&1; then
+    tail -n 30 "$RABBIT_DIR/log/$RABBIT_NODE.log" >&2 2>/dev/null || cat "$RABBIT_LOG" >&2
+    die "rabbitmq did not become ready (logs: $RABBIT_DIR/log, $RABBIT_LOG)"
+  fi
+  port_open "$AMQP_PORT" || die "rabbitmq booted but does not listen on 127.0.0.1:$AMQP_PORT (logs: $RABBIT_DIR/log)"
+  rabbit_ensure_user
+  local tries=0
+  until curl -fsS -o /dev/null -u "$SERVICE_USER:$SERVICE_PASSWORD" "http://127.0.0.1:$MGMT_PORT/api/overview"; do
+    ((++tries > 30)) && die "rabbitmq management API does not answer on 127.0.0.1:$MGMT_PORT (logs: $RABBIT_DIR/log)"
+    sleep 1
+  done
+  say "rabbitmq: ready on 127.0.0.1:$AMQP_PORT (management http://127.0.0.1:$MGMT_PORT)"
+}
+
+# Idempotent: a named administrator with full rights on the default vhost (tests create their own vhosts).
+rabbit_ensure_user() {
+  if ! rabbitmqctl -q list_users 2>/dev/null | awk '{print $1}' | grep -qx "$SERVICE_USER"; then
+    rabbitmqctl -q add_user "$SERVICE_USER" "$SERVICE_PASSWORD" >/dev/null
+  fi
+  rabbitmqctl -q set_user_tags "$SERVICE_USER" administrator >/dev/null
+  rabbitmqctl -q set_permissions -p / "$SERVICE_USER" '.*' '.*' '.*' >/dev/null
+}
+
+rabbit_stop() {
+  local pid
+  pid="$(rabbit_pid)"
+  if ! pid_alive "$pid" beam; then
+    [[ -f "$RABBIT_PID" ]] && { say "rabbitmq: removing stale pid file $RABBIT_PID"; rm -f "$RABBIT_PID"; }
+    say "rabbitmq: not running"
+  else
+    say "rabbitmq: stopping node $RABBIT_NODE (pid $pid)"
+    if ! CTL_TIMEOUT=90 rabbitmqctl -q stop "$RABBIT_PID" >/dev/null 2>&1; then
+      say "rabbitmq: rabbitmqctl stop failed or timed out; sending SIGTERM to pid $pid"
+      kill "$pid" 2>/dev/null || true
+      for _ in $(seq 30); do pid_alive "$pid" beam || break; sleep 1; done
+    fi
+    rm -f "$RABBIT_PID"
+  fi
+  # Only the epmd we started, and only once no node is registered (epmd -kill refuses otherwise).
+  if [[ -f "$EPMD_MARK" ]]; then
+    if epmd -names 2>/dev/null | grep -q '^name '; then
+      say "rabbitmq: leaving epmd running, other Erlang nodes use it"
+    else
+      epmd -kill >/dev/null 2>&1 || true
+    fi
+    rm -f "$EPMD_MARK"
+  fi
+}
+
+rabbit_status() {
+  local pid
+  pid="$(rabbit_pid)"
+  if pid_alive "$pid" beam && rabbit_ready; then
+    echo "rabbitmq: running (pid $pid) on 127.0.0.1:$AMQP_PORT, management http://127.0.0.1:$MGMT_PORT, data in $RABBIT_DIR"
+  elif pid_alive "$pid" beam; then
+    echo "rabbitmq: running (pid $pid) but not answering"
+  elif [[ -f "$RABBIT_PID" ]]; then
+    echo "rabbitmq: stopped (stale pid file $RABBIT_PID)"
+  else
+    echo "rabbitmq: stopped"
+  fi
+}
+
+# ---------------------------------------------------------------------------------------------- commands
+
+print_env() {
+  local cred="$SERVICE_USER:$SERVICE_PASSWORD"
+  cat <<ENV
+export FUNCTIONS_TEST_POSTGRES='Host=127.0.0.1;Port=$PG_PORT;Username=$SERVICE_USER;Password=$SERVICE_PASSWORD;Database=postgres'
+export FUNCTIONS_TEST_RABBITMQ='amqp://$cred@127.0.0.1:$AMQP_PORT/'
+export FUNCTIONS_TEST_RABBITMQ_MANAGEMENT='http://$cred@127.0.0.1:$MGMT_PORT'
+export ConnectionStrings__Postgres='Host=127.0.0.1;Port=$PG_PORT;Username=$SERVICE_USER;Password=$SERVICE_PASSWORD;Database=$SERVICE_DB'
+export ConnectionStrings__RabbitMq='amqp://$cred@127.0.0.1:$AMQP_PORT/'
+ENV
+}
+
+# Before starting anything: every port a server of ours will need must be free, so a conflict never leaves one
+# server started and the other not.
+preflight() {
+  if ! pid_alive "$(pg_pid)" postgres; then
+    require_port_free "$PG_PORT" "FUNCTIONS_PG_PORT, postgres"
+  fi
+  if ! pid_alive "$(rabbit_pid)" beam; then
+    require_port_free "$AMQP_PORT" "FUNCTIONS_AMQP_PORT, rabbitmq AMQP"
+    require_port_free "$MGMT_PORT" "FUNCTIONS_RABBIT_MGMT_PORT, rabbitmq management"
+    require_port_free "$DIST_PORT" "FUNCTIONS_RABBIT_DIST_PORT, rabbitmq distribution"
+    if epmd -names 2>/dev/null | grep -q "^name ${RABBIT_NODE%@*} "; then
+      die "an Erlang node named $RABBIT_NODE is already running, not started from $LOCAL_DIR (another checkout's services?). Stop it with that checkout's deploy/local/services.sh stop."
+    fi
+  fi
+}
+
+case "${1:-}" in
+  start)
+    ensure_packages
+    preflight
+    mkdir -p "$LOCAL_DIR"
+    pg_start
+    rabbit_start
+    ;;
+  stop)
+    rabbit_stop
+    pg_stop
+    ;;
+  status)
+    pg_status
+    rabbit_status
+    ;;
+  env)
+    print_env
+    ;;
+  *)
+    echo "usage: $0 start|stop|status|env" >&2
+    exit 2
+    ;;
+esac
