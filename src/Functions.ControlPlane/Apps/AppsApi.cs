@@ -1,0 +1,248 @@
+using Functions.ControlPlane.Common;
+using Functions.ControlPlane.Hosting;
+using Functions.ControlPlane.Security;
+using Functions.ControlPlane.Workers;
+using Functions.Contracts;
+using Functions.Data;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Functions.ControlPlane.Apps;
+
+/// <summary><c>/api/v1/apps</c>: deploy, inspect, roll back and delete applications; watch their rollout.</summary>
+public static class AppsApi
+{
+    public static IEndpointRouteBuilder MapAppsApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/v1/apps")
+            .WithTags("Apps")
+            .RequireAuthorization(ApiKeyRoles.AdminPolicy)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden);
+
+        api.MapPut("/{name}", DeployAsync)
+            .WithName("DeployApp")
+            .WithSummary("Deploy an application: create release n+1 and activate it")
+            .WithDescription(
+                "Creates the application on its first deploy. Every route must be unique within the application and " +
+                "not served by another active application (409 names it). Nothing is written when any check fails.")
+            .Accepts<DeployRequest>("application/json")
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+
+        api.MapGet("/", ListAsync)
+            .WithName("ListApps")
+            .WithSummary("List applications by name")
+            .ProducesValidationProblem();
+
+        api.MapGet("/{name}", GetAsync)
+            .WithName("GetApp")
+            .WithSummary("One application with its active release and routes")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
+        api.MapGet("/{name}/releases", ListReleasesAsync)
+            .WithName("ListReleases")
+            .WithSummary("An application's release history, newest first")
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
+        api.MapGet("/{name}/releases/{version:int}", GetReleaseAsync)
+            .WithName("GetRelease")
+            .WithSummary("One release with its routes")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
+        api.MapPost("/{name}/rollback", RollbackAsync)
+            .WithName("RollbackApp")
+            .WithSummary("Activate an earlier release again (a new generation)")
+            .Accepts<RollbackRequest>("application/json")
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
+
+        api.MapDelete("/{name}", DeleteAsync)
+            .WithName("DeleteApp")
+            .WithSummary("Deactivate and remove an application; its routes stop being served")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
+        api.MapGet("/{name}/rollout", RolloutAsync)
+            .WithName("GetRollout")
+            .WithSummary("Per worker node: has it applied the application's current generation, or what went wrong")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
+        return app;
+    }
+
+    internal static async Task<Results<Created<Activation>, ProblemHttpResult>> DeployAsync(
+        string name, HttpRequest request, FunctionsDbContext db, Deployments deployments, IOptions<ControlPlaneOptions> options)
+    {
+        if (!AppName.IsValid(name))
+        {
+            return Problems.Validation(new Dictionary<string, string[]> { ["name"] = [$"'{name}' is not valid: {AppName.Rule}."] });
+        }
+
+        var (body, problem) = await JsonBody.ReadAsync<DeployRequest>(request);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var cancel = request.HttpContext.RequestAborted;
+        var (routes, errors) = await DeployValidator.ValidateAsync(body!, db, options.Value, cancel);
+        if (errors is not null)
+        {
+            return Problems.Validation(errors);
+        }
+
+        var (activation, conflict) = await deployments.DeployAsync(name, routes!, cancel);
+        return activation is not null
+            ? TypedResults.Created($"/api/v1/apps/{name}/releases/{activation.Version}", activation)
+            : conflict!;
+    }
+
+    internal static async Task<Results<Ok<PaginatedItems<AppSummary>>, ProblemHttpResult>> ListAsync(
+        FunctionsDbContext db, CancellationToken cancel, int pageIndex = 0, int pageSize = Paging.DefaultPageSize)
+    {
+        if (Paging.Validate(pageIndex, pageSize) is { } errors)
+        {
+            return Problems.Validation(errors);
+        }
+
+        var count = await db.Applications.LongCountAsync(cancel);
+        var items = await db.Applications.AsNoTracking().OrderBy(a => a.Name)
+            .Skip(pageIndex * pageSize).Take(pageSize)
+            .Select(a => new AppSummary(a.Name, a.ActiveVersion, a.ActivatedGeneration, a.CreatedAt, a.ActivatedAt))
+            .ToListAsync(cancel);
+        return TypedResults.Ok(new PaginatedItems<AppSummary>(pageIndex, pageSize, count, items));
+    }
+
+    internal static async Task<Results<Ok<AppView>, ProblemHttpResult>> GetAsync(
+        string name, FunctionsDbContext db, CancellationToken cancel)
+    {
+        var application = await db.Applications.AsNoTracking().SingleOrDefaultAsync(a => a.Name == name, cancel);
+        if (application is null)
+        {
+            return Problems.AppNotFound(name);
+        }
+
+        var active = application.ActiveVersion is { } version
+            ? await LoadReleaseAsync(db, application, version, cancel)
+            : null;
+        return TypedResults.Ok(new AppView(
+            application.Name, application.CreatedAt, application.ActivatedAt, application.ActivatedGeneration, active));
+    }
+
+    internal static async Task<Results<Ok<PaginatedItems<ReleaseSummary>>, ProblemHttpResult>> ListReleasesAsync(
+        string name, FunctionsDbContext db, CancellationToken cancel, int pageIndex = 0, int pageSize = Paging.DefaultPageSize)
+    {
+        if (Paging.Validate(pageIndex, pageSize) is { } errors)
+        {
+            return Problems.Validation(errors);
+        }
+
+        var application = await db.Applications.AsNoTracking().SingleOrDefaultAsync(a => a.Name == name, cancel);
+        if (application is null)
+        {
+            return Problems.AppNotFound(name);
+        }
+
+        var releases = db.Releases.AsNoTracking().Where(r => r.ApplicationId == application.Id);
+        var count = await releases.LongCountAsync(cancel);
+        var items = await releases.OrderByDescending(r => r.Version)
+            .Skip(pageIndex * pageSize).Take(pageSize)
+            .Select(r => new ReleaseSummary(
+                r.Version, r.CreatedAt, r.CreatedGeneration, r.Version == application.ActiveVersion, r.Routes.Count))
+            .ToListAsync(cancel);
+        return TypedResults.Ok(new PaginatedItems<ReleaseSummary>(pageIndex, pageSize, count, items));
+    }
+
+    internal static async Task<Results<Ok<ReleaseView>, ProblemHttpResult>> GetReleaseAsync(
+        string name, int version, FunctionsDbContext db, CancellationToken cancel)
+    {
+        var application = await db.Applications.AsNoTracking().SingleOrDefaultAsync(a => a.Name == name, cancel);
+        if (application is null)
+        {
+            return Problems.AppNotFound(name);
+        }
+
+        return await LoadReleaseAsync(db, application, version, cancel) is { } release
+            ? TypedResults.Ok(release)
+            : Problems.NotFound("Release not found",
+                $"Application '{name}' has no release {version} (GET /api/v1/apps/{name}/releases lists them).");
+    }
+
+    internal static async Task<Results<Ok<Activation>, ProblemHttpResult>> RollbackAsync(
+        string name, HttpRequest request, Deployments deployments)
+    {
+        var (body, problem) = await JsonBody.ReadAsync<RollbackRequest>(request);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        if (body!.Version is not ({ } version and > 0))
+        {
+            return Problems.Validation(new Dictionary<string, string[]>
+            {
+                ["version"] = ["Give the release to activate as a positive number, e.g. {\"version\": 2}."],
+            });
+        }
+
+        var (activation, failure) = await deployments.RollbackAsync(name, version, request.HttpContext.RequestAborted);
+        return activation is not null ? TypedResults.Ok(activation) : failure!;
+    }
+
+    internal static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(
+        string name, Deployments deployments, CancellationToken cancel)
+    {
+        var (_, problem) = await deployments.DeleteAsync(name, cancel);
+        return problem ?? (Results<NoContent, ProblemHttpResult>)TypedResults.NoContent();
+    }
+
+    internal static async Task<Results<Ok<RolloutView>, ProblemHttpResult>> RolloutAsync(
+        string name, FunctionsDbContext db, IOptions<ControlPlaneOptions> options, TimeProvider time, CancellationToken cancel)
+    {
+        var application = await db.Applications.AsNoTracking().SingleOrDefaultAsync(a => a.Name == name, cancel);
+        if (application?.ActiveVersion is not { } version)
+        {
+            return Problems.AppNotFound(name);
+        }
+
+        var target = application.ActivatedGeneration;
+        var now = time.GetUtcNow();
+        var workers = (await db.WorkerNodes.AsNoTracking().OrderBy(w => w.NodeId).ToListAsync(cancel))
+            .Select(w =>
+            {
+                var failed = w.AppliedGeneration < target && w.FailedGeneration >= target;
+                var status = w.AppliedGeneration >= target ? "applied" : failed ? "failed" : "pending";
+                return new WorkerRollout(
+                    w.NodeId, w.Address, status, WorkerStates.IsOnline(w, now, options.Value), w.AppliedGeneration,
+                    w.LastHeartbeat, failed ? w.LastError : null);
+            })
+            .ToList();
+        return TypedResults.Ok(new RolloutView(
+            name, version, target,
+            workers.Count(w => w.Status == "applied"),
+            workers.Count(w => w.Status == "pending" && w.Online),
+            workers.Count(w => w.Status == "failed"),
+            workers));
+    }
+
+    private static async Task<ReleaseView?> LoadReleaseAsync(
+        FunctionsDbContext db, Application application, int version, CancellationToken cancel)
+    {
+        var release = await db.Releases.AsNoTracking()
+            .Include(r => r.Routes.OrderBy(route => route.Ordinal))
+            .SingleOrDefaultAsync(r => r.ApplicationId == application.Id && r.Version == version, cancel);
+        return release is null
+            ? null
+            : new ReleaseView(
+                application.Name, release.Version, release.CreatedAt, release.CreatedGeneration,
+                release.Version == application.ActiveVersion,
+                [.. release.Routes.Select(r => new RouteView(
+                    r.Route, r.ModuleDigest, r.Entrypoint, r.Environment, r.Argv,
+                    [.. r.Volumes.Select(v => new VolumeMount(v.GuestPath, v.HostPath, v.Writable))],
+                    new RouteLimits(r.TimeoutMs, r.MemoryMb, r.MaxBodyBytes, r.MaxConcurrency)))]);
+    }
+}

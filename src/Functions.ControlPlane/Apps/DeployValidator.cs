@@ -1,0 +1,292 @@
+using Functions.ControlPlane.Hosting;
+using Functions.ControlPlane.Modules;
+using Functions.Contracts;
+using Functions.Data;
+using Functions.Runtime.Inspection;
+using Functions.Wagi;
+using Microsoft.EntityFrameworkCore;
+
+namespace Functions.ControlPlane.Apps;
+
+/// <summary>
+/// Checks a deploy request completely before anything is written, collecting every problem under the JSON path of
+/// the field at fault (e.g. <c>routes[1].limits.timeoutMs</c>) with what to change.
+/// </summary>
+internal static class DeployValidator
+{
+    public const int MaxRoutes = 1000;
+    public const int MaxArgvLength = 4096;
+    public const int MaxTimeoutMs = 15 * 60 * 1000;
+    public const int MaxMemoryMb = 4096;
+    public const long MaxBodyBytesCeiling = 1L << 30;
+    public const int MaxConcurrencyCeiling = 10_000;
+
+    public static async Task<(List<ValidatedRoute>? Routes, Dictionary<string, string[]>? Errors)> ValidateAsync(
+        DeployRequest request, FunctionsDbContext db, ControlPlaneOptions options, CancellationToken cancel)
+    {
+        var errors = new Errors();
+        var routes = request.Routes;
+        if (routes is null || routes.Count == 0)
+        {
+            errors.Add("routes", "A release needs at least one route: send {\"routes\": [{\"route\": \"/hello\", " +
+                "\"module\": \"sha256:…\"}]}. To stop serving an application, DELETE it.");
+            return (null, errors.ToDictionary());
+        }
+
+        if (routes.Count > MaxRoutes)
+        {
+            errors.Add("routes", $"A release may have at most {MaxRoutes} routes; got {routes.Count}.");
+            return (null, errors.ToDictionary());
+        }
+
+        var digests = routes.Select(r => ModuleDigest.Normalize(r?.Module)).OfType<string>().Distinct().ToList();
+        var modules = await db.Modules.AsNoTracking()
+            .Where(m => digests.Contains(m.Digest))
+            .Select(m => new { m.Digest, m.Exports, m.Entrypoints })
+            .ToDictionaryAsync(m => m.Digest, m => (m.Exports, m.Entrypoints), cancel);
+
+        var seen = new Dictionary<string, int>(StringComparer.Ordinal);
+        var validated = new List<ValidatedRoute>(routes.Count);
+        for (var i = 0; i < routes.Count; i++)
+        {
+            var at = $"routes[{i}]";
+            if (routes[i] is not { } route)
+            {
+                errors.Add(at, "A route binding is an object with at least 'route' and 'module'.");
+                continue;
+            }
+
+            var before = errors.Count;
+            var pattern = CheckRoute(route.Route, at, seen, i, errors);
+            var digest = CheckModule(route.Module, at, modules.ContainsKey, errors);
+            var entrypoint = route.Entrypoint ?? ModuleInspector.DefaultEntrypoint;
+            if (digest is not null && modules.TryGetValue(digest, out var module))
+            {
+                CheckEntrypoint(entrypoint, module.Exports, module.Entrypoints, at, errors);
+            }
+
+            var environment = CheckEnvironment(route.Environment, at, errors);
+            CheckArgv(route.Argv, at, errors);
+            var volumes = CheckVolumes(route.Volumes, options.VolumesRoot, at, errors);
+            var limits = CheckLimits(route.Limits, at, errors);
+            if (errors.Count == before)
+            {
+                validated.Add(new ValidatedRoute(
+                    pattern!.Text, digest!, entrypoint, environment, route.Argv, volumes, limits));
+            }
+        }
+
+        return errors.Count == 0 ? (validated, null) : (null, errors.ToDictionary());
+    }
+
+    private static RoutePattern? CheckRoute(string? route, string at, Dictionary<string, int> seen, int index, Errors errors)
+    {
+        if (!RoutePattern.TryParse(route, out var pattern, out var problem))
+        {
+            errors.Add($"{at}.route", $"{char.ToUpperInvariant(problem[0])}{problem[1..]}.");
+            return null;
+        }
+
+        if (!seen.TryAdd(pattern.Text, index))
+        {
+            errors.Add($"{at}.route",
+                $"Route '{pattern.Text}' is already bound by routes[{seen[pattern.Text]}]: each route may appear once " +
+                "in an application.");
+            return null;
+        }
+
+        return pattern;
+    }
+
+    private static string? CheckModule(string? module, string at, Func<string, bool> exists, Errors errors)
+    {
+        var digest = ModuleDigest.Normalize(module);
+        if (digest is null)
+        {
+            errors.Add($"{at}.module", string.IsNullOrWhiteSpace(module)
+                ? $"The module is missing: {ModuleDigest.FormatHint}."
+                : $"'{module}' is not a module digest: {ModuleDigest.FormatHint}.");
+            return null;
+        }
+
+        if (!exists(digest))
+        {
+            errors.Add($"{at}.module",
+                $"There is no module '{digest}': upload it first with POST /api/v1/modules (GET /api/v1/modules lists them).");
+            return null;
+        }
+
+        return digest;
+    }
+
+    private static void CheckEntrypoint(
+        string entrypoint, List<string> exports, List<string> entrypoints, string at, Errors errors)
+    {
+        if (entrypoints.Contains(entrypoint))
+        {
+            return;
+        }
+
+        var usable = $"its usable entrypoints are: {string.Join(", ", entrypoints)}";
+        errors.Add($"{at}.entrypoint", exports.Contains(entrypoint)
+            ? $"The module's export '{entrypoint}' takes parameters or returns values; an entrypoint takes none and " +
+              $"returns nothing. {char.ToUpperInvariant(usable[0])}{usable[1..]}."
+            : $"The module does not export a function '{entrypoint}'; {usable}. Set 'entrypoint' to one of them.");
+    }
+
+    private static Dictionary<string, string> CheckEnvironment(
+        IReadOnlyDictionary<string, string>? environment, string at, Errors errors)
+    {
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            if (name.Length == 0 || name.Contains('=') || name.Contains('\0'))
+            {
+                errors.Add($"{at}.environment",
+                    $"'{name}' is not a valid variable name: names are non-empty and contain neither '=' nor NUL.");
+            }
+            else if (value is null || value.Contains('\0'))
+            {
+                errors.Add($"{at}.environment.{name}", "A variable's value is a string without NUL characters.");
+            }
+            else
+            {
+                result[name] = value;
+            }
+        }
+
+        return result;
+    }
+
+    private static void CheckArgv(string? argv, string at, Errors errors)
+    {
+        if (argv is not null && (argv.Length > MaxArgvLength || argv.Contains('\0')))
+        {
+            errors.Add($"{at}.argv",
+                $"The argv template is at most {MaxArgvLength} characters without NUL, e.g. \"${{SCRIPT_NAME}} ${{ARGS}}\".");
+        }
+    }
+
+    private static List<VolumeBinding> CheckVolumes(
+        IReadOnlyDictionary<string, VolumeRequest>? volumes, string? volumesRoot, string at, Errors errors)
+    {
+        var result = new List<VolumeBinding>();
+        if (volumes is null || volumes.Count == 0)
+        {
+            return result;
+        }
+
+        if (volumesRoot is null)
+        {
+            errors.Add($"{at}.volumes",
+                "Volumes are disabled on this control plane: its operator must set Functions:VolumesRoot to the host " +
+                "directory under which volumes may be mapped.");
+            return result;
+        }
+
+        var root = VolumePaths.Resolve(volumesRoot) ?? volumesRoot;
+        foreach (var (guest, volume) in volumes.OrderBy(v => v.Key, StringComparer.Ordinal))
+        {
+            var key = $"{at}.volumes.{guest}";
+            if (!IsGuestPath(guest))
+            {
+                errors.Add(key, $"Guest path '{guest}' must be absolute and normalized (start with '/', no '.' or '..' " +
+                    "segments, no empty segments or trailing '/'), e.g. '/data'.");
+                continue;
+            }
+
+            if (string.IsNullOrWhiteSpace(volume?.Path) || volume.Path.Contains('\0'))
+            {
+                errors.Add(key, "Give the host directory: \"/data\": \"site/data\" or {\"path\": \"site/data\", " +
+                    "\"writable\": true}, relative to the volumes root.");
+                continue;
+            }
+
+            var requested = volume.Path.StartsWith('/') ? volume.Path : root.TrimEnd('/') + "/" + volume.Path;
+            var resolved = VolumePaths.Resolve(requested);
+            if (resolved is null || !VolumePaths.IsUnder(resolved, root))
+            {
+                errors.Add(key, $"Host directory '{volume.Path}' resolves to '{resolved ?? "(a symlink loop)"}', " +
+                    $"outside the volumes root '{root}': volumes must stay under it (symlinks and '..' are followed).");
+                continue;
+            }
+
+            if (File.Exists(resolved))
+            {
+                errors.Add(key, $"Host path '{volume.Path}' is a file; a volume maps a directory.");
+                continue;
+            }
+
+            result.Add(new VolumeBinding(guest, resolved, volume.Writable));
+        }
+
+        return result;
+    }
+
+    private static bool IsGuestPath(string guest)
+    {
+        if (guest == "/")
+        {
+            return true;
+        }
+
+        if (!guest.StartsWith('/') || guest.EndsWith('/') || guest.Contains('\0'))
+        {
+            return false;
+        }
+
+        return guest[1..].Split('/').All(segment => segment is not ("" or "." or ".."));
+    }
+
+    private static RouteLimits CheckLimits(LimitsRequest? limits, string at, Errors errors)
+    {
+        var defaults = RouteLimits.Default;
+        var timeout = limits?.TimeoutMs ?? defaults.TimeoutMs;
+        var memory = limits?.MemoryMb ?? defaults.MemoryMb;
+        var body = limits?.MaxBodyBytes ?? defaults.MaxBodyBytes;
+        var concurrency = limits?.MaxConcurrency ?? defaults.MaxConcurrency;
+        if (timeout is < 1 or > MaxTimeoutMs)
+        {
+            errors.Add($"{at}.limits.timeoutMs", $"timeoutMs must be between 1 and {MaxTimeoutMs} (15 minutes); got {timeout}.");
+        }
+
+        if (memory is < 1 or > MaxMemoryMb)
+        {
+            errors.Add($"{at}.limits.memoryMb", $"memoryMb must be between 1 and {MaxMemoryMb}; got {memory}.");
+        }
+
+        if (body is < 0 or > MaxBodyBytesCeiling)
+        {
+            errors.Add($"{at}.limits.maxBodyBytes", $"maxBodyBytes must be between 0 and {MaxBodyBytesCeiling} (1 GiB); got {body}.");
+        }
+
+        if (concurrency is < 1 or > MaxConcurrencyCeiling)
+        {
+            errors.Add($"{at}.limits.maxConcurrency",
+                $"maxConcurrency must be between 1 and {MaxConcurrencyCeiling}; got {concurrency}.");
+        }
+
+        return new RouteLimits(timeout, memory, body, concurrency);
+    }
+
+    /// <summary>Problems by field, several per field allowed.</summary>
+    private sealed class Errors
+    {
+        private readonly Dictionary<string, List<string>> _byField = new(StringComparer.Ordinal);
+
+        public int Count { get; private set; }
+
+        public void Add(string field, string message)
+        {
+            if (!_byField.TryGetValue(field, out var list))
+            {
+                _byField[field] = list = [];
+            }
+
+            list.Add(message);
+            Count++;
+        }
+
+        public Dictionary<string, string[]> ToDictionary() => _byField.ToDictionary(e => e.Key, e => e.Value.ToArray());
+    }
+}

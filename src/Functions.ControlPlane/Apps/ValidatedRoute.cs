@@ -1,0 +1,14 @@
+using Functions.Contracts;
+using Functions.Data;
+
+namespace Functions.ControlPlane.Apps;
+
+/// <summary>A route binding that passed every check, with defaults filled in and volumes resolved.</summary>
+internal sealed record ValidatedRoute(
+    string Route,
+    string ModuleDigest,
+    string Entrypoint,
+    Dictionary<string, string> Environment,
+    string? Argv,
+    List<VolumeBinding> Volumes,
+    RouteLimits Limits);

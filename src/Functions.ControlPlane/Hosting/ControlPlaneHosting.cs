@@ -1,0 +1,110 @@
+using Functions.ControlPlane.Apps;
+using Functions.ControlPlane.Data;
+using Functions.ControlPlane.Internal;
+using Functions.ControlPlane.Messaging;
+using Functions.ControlPlane.OpenApi;
+using Functions.ControlPlane.Security;
+using Functions.Data;
+using Functions.Runtime.Inspection;
+using MassTransit;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Functions.ControlPlane.Hosting;
+
+/// <summary>Registers and wires the control plane, so that Program.cs stays a table of contents.</summary>
+public static class ControlPlaneHosting
+{
+    public const string AdminKeyVariable = "FUNCTIONS_ADMIN_KEY";
+    public const string WorkerKeyVariable = "FUNCTIONS_WORKER_KEY";
+
+    public static WebApplicationBuilder AddControlPlane(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddOptions<ControlPlaneOptions>()
+            .BindConfiguration(ControlPlaneOptions.Section)
+            .PostConfigure(options =>
+            {
+                // The documented environment variables win over configuration files.
+                options.AdminKey = NonEmpty(Environment.GetEnvironmentVariable(AdminKeyVariable)) ?? NonEmpty(options.AdminKey);
+                options.WorkerKey = NonEmpty(Environment.GetEnvironmentVariable(WorkerKeyVariable)) ?? NonEmpty(options.WorkerKey);
+                options.VolumesRoot = NonEmpty(options.VolumesRoot);
+            })
+            .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<ControlPlaneOptions>, ControlPlaneOptionsValidator>();
+        services.TryAddSingleton(TimeProvider.System);
+
+        // Connection strings are read when first needed, so that tests and hosts may supply them late.
+        services.AddDbContextPool<FunctionsDbContext>((provider, options) =>
+            FunctionsDbContext.Configure(options, ConnectionStrings.RequirePostgres(provider.GetRequiredService<IConfiguration>())));
+        services.AddScoped<DatabaseMigrator>();
+        services.AddScoped<Deployments>();
+        services.AddScoped<DesiredStateReader>();
+        services.AddSingleton<DesiredStateCache>();
+        services.AddSingleton<ModuleInspector>();
+        services.AddSingleton<ApiKeys>();
+        services.AddHostedService<StartupTasks>();
+
+        services.AddSingleton<DesiredStateNotifier>();
+        services.AddHostedService(provider => provider.GetRequiredService<DesiredStateNotifier>());
+        services.AddMassTransit(bus => bus.UsingRabbitMq((context, rabbit) =>
+        {
+            var address = RabbitMqAddress.Parse(ConnectionStrings.RequireRabbitMq(context.GetRequiredService<IConfiguration>()));
+            rabbit.Host(address.Host, (ushort)address.Port, address.VirtualHost, host =>
+            {
+                host.Username(address.Username);
+                host.Password(address.Password);
+            });
+        }));
+
+        services.AddProblemDetails();
+        services.AddAuthentication(ApiKeyRoles.Scheme)
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyRoles.Scheme, null);
+        services.AddAuthorizationBuilder()
+            .AddPolicy(ApiKeyRoles.AdminPolicy, policy => policy.RequireRole(ApiKeyRoles.Admin))
+            .AddPolicy(ApiKeyRoles.WorkerPolicy, policy => policy.RequireRole(ApiKeyRoles.Worker, ApiKeyRoles.Admin));
+        services.AddHealthChecks().AddCheck<DatabaseReadyHealthCheck>("database", tags: [ReadyTag]);
+        services.AddControlPlaneSwagger();
+        return builder;
+    }
+
+    /// <summary>Middleware: problem details for every error, authentication, Swagger UI at /swagger.</summary>
+    public static WebApplication UseControlPlane(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseSwagger();
+        app.UseSwaggerUI(ui =>
+        {
+            ui.SwaggerEndpoint("/swagger/v1/swagger.json", "Functions control plane v1");
+            ui.DocumentTitle = "Functions control plane";
+            ui.EnablePersistAuthorization();
+        });
+        return app;
+    }
+
+    /// <summary><c>/healthz</c>: the process answers. <c>/readyz</c>: the database answers and is migrated.</summary>
+    public static WebApplication MapHealthApi(this WebApplication app)
+    {
+        app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false }).AllowAnonymous();
+        app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = check => check.Tags.Contains(ReadyTag) })
+            .AllowAnonymous();
+        return app;
+    }
+
+    /// <summary>The <c>migrate</c> command: apply pending migrations (under the advisory lock) and exit.</summary>
+    public static async Task<int> MigrateDatabaseAsync(this WebApplication app)
+    {
+        await using var scope = app.Services.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<DatabaseMigrator>().MigrateAsync(CancellationToken.None);
+        return 0;
+    }
+
+    private const string ReadyTag = "ready";
+
+    private static string? NonEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
+}

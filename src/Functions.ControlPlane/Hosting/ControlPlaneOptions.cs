@@ -1,0 +1,37 @@
+namespace Functions.ControlPlane.Hosting;
+
+/// <summary>The control plane's tunables, bound from the <c>Functions</c> configuration section.</summary>
+public sealed class ControlPlaneOptions
+{
+    public const string Section = "Functions";
+
+    /// <summary>Postgres stores module bytes as <c>bytea</c>, whose values stop at 1 GiB.</summary>
+    public const long MaxModuleBytesCeiling = 1L << 30;
+
+    /// <summary>
+    /// The admin API key. The environment variable <c>FUNCTIONS_ADMIN_KEY</c> wins over this; when neither is set,
+    /// the first start generates one, keeps its hash in the database and prints it to the log once.
+    /// </summary>
+    public string? AdminKey { get; set; }
+
+    /// <summary>The workers' key (environment <c>FUNCTIONS_WORKER_KEY</c> wins); it reads only <c>/internal/v1</c>.</summary>
+    public string? WorkerKey { get; set; }
+
+    /// <summary>Largest module accepted by <c>POST /api/v1/modules</c>, in bytes (default 50 MiB).</summary>
+    public long MaxModuleBytes { get; set; } = 50L * 1024 * 1024;
+
+    /// <summary>Host directory under which every volume of a route binding must resolve; null disables volumes.</summary>
+    public string? VolumesRoot { get; set; }
+
+    /// <summary>Apply pending migrations at start-up (under a Postgres advisory lock).</summary>
+    public bool MigrateOnStartup { get; set; } = true;
+
+    /// <summary>A worker whose last heartbeat is older than this is shown as <c>offline</c>.</summary>
+    public TimeSpan WorkerStaleAfter { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long one attempt to publish on the bus may take before it is retried in the background.</summary>
+    public TimeSpan PublishTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Longest wait between two attempts to publish while the broker is unreachable.</summary>
+    public TimeSpan PublishRetryMaxDelay { get; set; } = TimeSpan.FromSeconds(30);
+}

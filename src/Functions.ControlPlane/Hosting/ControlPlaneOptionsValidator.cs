@@ -1,0 +1,45 @@
+using Microsoft.Extensions.Options;
+
+namespace Functions.ControlPlane.Hosting;
+
+/// <summary>Refuses to start with settings that cannot work, saying which key to fix.</summary>
+internal sealed class ControlPlaneOptionsValidator : IValidateOptions<ControlPlaneOptions>
+{
+    public ValidateOptionsResult Validate(string? name, ControlPlaneOptions options)
+    {
+        var failures = new List<string>();
+        if (options.MaxModuleBytes is < 1 or > ControlPlaneOptions.MaxModuleBytesCeiling)
+        {
+            failures.Add($"Functions:MaxModuleBytes must be between 1 and {ControlPlaneOptions.MaxModuleBytesCeiling} " +
+                $"(Postgres bytea holds at most 1 GiB); got {options.MaxModuleBytes}.");
+        }
+
+        if (options.AdminKey is { Length: < 16 })
+        {
+            failures.Add("The admin key (FUNCTIONS_ADMIN_KEY or Functions:AdminKey) must be at least 16 characters.");
+        }
+
+        if (options.WorkerKey is { Length: < 16 })
+        {
+            failures.Add("The worker key (FUNCTIONS_WORKER_KEY or Functions:WorkerKey) must be at least 16 characters.");
+        }
+
+        if (options.AdminKey is not null && options.AdminKey == options.WorkerKey)
+        {
+            failures.Add("The admin key and the worker key must differ: the worker key may only read /internal/v1.");
+        }
+
+        if (options.VolumesRoot is { } root && (!Path.IsPathFullyQualified(root) || !Directory.Exists(root)))
+        {
+            failures.Add($"Functions:VolumesRoot must be an absolute path to an existing directory; got '{root}'.");
+        }
+
+        if (options.WorkerStaleAfter <= TimeSpan.Zero || options.PublishTimeout <= TimeSpan.Zero ||
+            options.PublishRetryMaxDelay <= TimeSpan.Zero)
+        {
+            failures.Add("Functions:WorkerStaleAfter, PublishTimeout and PublishRetryMaxDelay must be positive.");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}

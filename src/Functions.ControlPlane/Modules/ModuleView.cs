@@ -1,0 +1,39 @@
+using Functions.Data;
+
+namespace Functions.ControlPlane.Modules;
+
+/// <summary>An uploaded module's metadata.</summary>
+public sealed record ModuleView
+{
+    /// <summary>Content address of the module.</summary>
+    /// <example>sha256:2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae</example>
+    public required string Digest { get; init; }
+
+    /// <summary>Size in bytes.</summary>
+    /// <example>48213</example>
+    public required long Size { get; init; }
+
+    /// <summary>When the module was first uploaded.</summary>
+    public required DateTimeOffset UploadedAt { get; init; }
+
+    /// <summary>Every exported function.</summary>
+    /// <example>["_start", "_routes"]</example>
+    public required IReadOnlyList<string> Exports { get; init; }
+
+    /// <summary>The exported functions usable as an entrypoint (no parameters, no results).</summary>
+    /// <example>["_start", "_routes"]</example>
+    public required IReadOnlyList<string> Entrypoints { get; init; }
+
+    /// <summary>What the module imports.</summary>
+    public required IReadOnlyList<ModuleImport> Imports { get; init; }
+
+    internal static ModuleView From(StoredModule m) => new()
+    {
+        Digest = m.Digest,
+        Size = m.Size,
+        UploadedAt = m.UploadedAt,
+        Exports = m.Exports,
+        Entrypoints = m.Entrypoints,
+        Imports = m.Imports,
+    };
+}

@@ -1,0 +1,76 @@
+using System.Reflection;
+using Functions.ControlPlane.Apps;
+using Microsoft.OpenApi;
+using Swashbuckle.AspNetCore.SwaggerGen;
+
+namespace Functions.ControlPlane.OpenApi;
+
+/// <summary>Swagger UI at <c>/swagger</c> with the Authorize button for the admin key.</summary>
+internal static class SwaggerSetup
+{
+    public const string SecurityScheme = "Bearer";
+
+    public static IServiceCollection AddControlPlaneSwagger(this IServiceCollection services)
+    {
+        services.AddEndpointsApiExplorer();
+        services.AddSwaggerGen(swagger =>
+        {
+            swagger.SwaggerDoc("v1", new OpenApiInfo
+            {
+                Title = "Functions control plane",
+                Version = "v1",
+                Description =
+                    "Upload WebAssembly (WASI preview1) modules, bind them to HTTP routes as applications, deploy, roll " +
+                    "back and watch the rollout to worker nodes. Every call needs `Authorization: Bearer <admin key>`: " +
+                    "press Authorize and paste the key. Errors are RFC 7807 problem details that say what to fix.",
+            });
+            swagger.AddSecurityDefinition(SecurityScheme, new OpenApiSecurityScheme
+            {
+                Type = SecuritySchemeType.Http,
+                Scheme = "bearer",
+                Description = "The admin key (FUNCTIONS_ADMIN_KEY, or the one the control plane printed on first start). " +
+                    "The worker key reads only /internal/v1.",
+            });
+            swagger.AddSecurityRequirement(document => new OpenApiSecurityRequirement
+            {
+                [new OpenApiSecuritySchemeReference(SecurityScheme, document)] = [],
+            });
+            var xml = Path.Combine(AppContext.BaseDirectory, $"{Assembly.GetExecutingAssembly().GetName().Name}.xml");
+            if (File.Exists(xml))
+            {
+                swagger.IncludeXmlComments(xml);
+            }
+
+            swagger.OperationFilter<ModuleUploadOperationFilter>();
+            swagger.SchemaFilter<VolumeRequestSchemaFilter>();
+        });
+        return services;
+    }
+}
+
+/// <summary>A volume is written as a string or as an object: say both.</summary>
+internal sealed class VolumeRequestSchemaFilter : ISchemaFilter
+{
+    public void Apply(IOpenApiSchema schema, SchemaFilterContext context)
+    {
+        if (context.Type != typeof(VolumeRequest) || schema is not OpenApiSchema target)
+        {
+            return;
+        }
+
+        var asObject = new OpenApiSchema
+        {
+            Type = JsonSchemaType.Object,
+            Properties = target.Properties,
+            Required = new HashSet<string> { "path" },
+        };
+        target.Type = null;
+        target.Properties = null;
+        target.OneOf =
+        [
+            new OpenApiSchema { Type = JsonSchemaType.String, Description = "Host directory, read-only." },
+            asObject,
+        ];
+        target.Description = "A host directory (read-only) or {\"path\": \"...\", \"writable\": true}.";
+    }
+}

@@ -1,0 +1,25 @@
+namespace Functions.ControlPlane.Workers;
+
+/// <summary>A worker node as the control plane last heard from it.</summary>
+/// <param name="NodeId">The node's id (its queue is named after it).</param>
+/// <param name="Address">Where it serves HTTP.</param>
+/// <param name="Version">The worker's software version.</param>
+/// <param name="LastHeartbeat">When it last reported.</param>
+/// <param name="AppliedGeneration">The last generation it serves.</param>
+/// <param name="FailedGeneration">A newer generation it could not apply, if any.</param>
+/// <param name="LastError">Why applying <paramref name="FailedGeneration"/> failed.</param>
+/// <param name="State"><c>ready</c> (at the current generation), <c>syncing</c>, <c>failed</c> or <c>offline</c>.</param>
+public sealed record WorkerView(
+    string NodeId,
+    string Address,
+    string Version,
+    DateTimeOffset LastHeartbeat,
+    long AppliedGeneration,
+    long? FailedGeneration,
+    string? LastError,
+    string State);
+
+/// <summary>The worker nodes and the generation they should all reach.</summary>
+/// <param name="Generation">The current global generation.</param>
+/// <param name="Workers">Every node that ever sent a heartbeat, by id.</param>
+public sealed record WorkerList(long Generation, IReadOnlyList<WorkerView> Workers);

@@ -1,0 +1,36 @@
+using Functions.ControlPlane.Data;
+using Functions.ControlPlane.Hosting;
+using Functions.ControlPlane.Security;
+using Functions.Data;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Functions.ControlPlane.Workers;
+
+/// <summary><c>/api/v1/workers</c>: the worker nodes and how far each one is.</summary>
+public static class WorkersApi
+{
+    public static IEndpointRouteBuilder MapWorkersApi(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/api/v1/workers", ListAsync)
+            .WithTags("Workers")
+            .WithName("ListWorkers")
+            .WithSummary("Worker nodes: id, address, version, last heartbeat, applied generation, state")
+            .RequireAuthorization(ApiKeyRoles.AdminPolicy)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden);
+        return app;
+    }
+
+    internal static async Task<Ok<WorkerList>> ListAsync(
+        FunctionsDbContext db, IOptions<ControlPlaneOptions> options, TimeProvider time, CancellationToken cancel)
+    {
+        var generation = await Generation.CurrentAsync(db, cancel);
+        var now = time.GetUtcNow();
+        var workers = await db.WorkerNodes.AsNoTracking().OrderBy(w => w.NodeId).ToListAsync(cancel);
+        return TypedResults.Ok(new WorkerList(generation, [.. workers.Select(w => new WorkerView(
+            w.NodeId, w.Address, w.Version, w.LastHeartbeat, w.AppliedGeneration, w.FailedGeneration, w.LastError,
+            WorkerStates.Of(w, generation, now, options.Value)))]));
+    }
+}
