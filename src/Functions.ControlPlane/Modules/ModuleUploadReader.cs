@@ -81,7 +81,8 @@ internal static class ModuleUploadReader
         while (await reader.ReadNextSectionAsync(cancel) is { } section)
         {
             if (ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition) &&
-                disposition.IsFormDisposition() && HeaderUtilities.RemoveQuotes(disposition.Name).Value == FormField)
+                disposition.DispositionType.Equals("form-data", StringComparison.OrdinalIgnoreCase) &&
+                HeaderUtilities.RemoveQuotes(disposition.Name).Value == FormField)
             {
                 return section.Body;
             }
