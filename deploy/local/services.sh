@@ -4,7 +4,7 @@
 #
 #   deploy/local/services.sh start    install when missing (apt, needs root), start both, wait until ready
 #   deploy/local/services.sh stop     stop what this script started; data stays in .local/
-#   deploy/local/services.sh status   say what is running
+#   deploy/local/services.sh status   say what is running; exit status 0 when both answer
 #   deploy/local/services.sh env      print export lines for tests and hosts: eval "$(deploy/local/services.sh env)"
 #
 # Environment: FUNCTIONS_PG_PORT (55432), FUNCTIONS_AMQP_PORT (55672), FUNCTIONS_RABBIT_MGMT_PORT (55673),
@@ -174,6 +174,7 @@ pg_status() {
   pid="$(pg_pid)"
   if pid_alive "$pid" postgres && pg_ready; then
     echo "postgres: running (pid $pid) on 127.0.0.1:$PG_PORT, data in $PG_DATA"
+    return 0
   elif pid_alive "$pid" postgres; then
     echo "postgres: running (pid $pid) but not answering on 127.0.0.1:$PG_PORT"
   elif [[ -n "$pid" ]]; then
@@ -181,6 +182,7 @@ pg_status() {
   else
     echo "postgres: stopped"
   fi
+  return 1
 }
 
 # ---------------------------------------------------------------------------------------------- rabbitmq
@@ -302,6 +304,7 @@ rabbit_status() {
   pid="$(rabbit_pid)"
   if pid_alive "$pid" beam && rabbit_ready; then
     echo "rabbitmq: running (pid $pid) on 127.0.0.1:$AMQP_PORT, management http://127.0.0.1:$MGMT_PORT, data in $RABBIT_DIR"
+    return 0
   elif pid_alive "$pid" beam; then
     echo "rabbitmq: running (pid $pid) but not answering"
   elif [[ -f "$RABBIT_PID" ]]; then
@@ -309,6 +312,7 @@ rabbit_status() {
   else
     echo "rabbitmq: stopped"
   fi
+  return 1
 }
 
 # ---------------------------------------------------------------------------------------------- commands
@@ -353,8 +357,11 @@ case "${1:-}" in
     pg_stop
     ;;
   status)
-    pg_status
-    rabbit_status
+    # Exit status 0 only when both servers are running and answering.
+    status=0
+    pg_status || status=1
+    rabbit_status || status=1
+    exit "$status"
     ;;
   env)
     print_env
