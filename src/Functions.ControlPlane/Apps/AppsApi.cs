@@ -1,5 +1,6 @@
 using Functions.ControlPlane.Common;
 using Functions.ControlPlane.Hosting;
+using Functions.ControlPlane.OpenApi;
 using Functions.ControlPlane.Security;
 using Functions.ControlPlane.Workers;
 using Functions.Contracts;
@@ -27,7 +28,7 @@ public static class AppsApi
             .WithDescription(
                 "Creates the application on its first deploy. Every route must be unique within the application and " +
                 "not served by another active application (409 names it). Nothing is written when any check fails.")
-            .Accepts<DeployRequest>("application/json")
+            .WithJsonBody<DeployRequest>()
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
@@ -56,7 +57,7 @@ public static class AppsApi
         api.MapPost("/{name}/rollback", RollbackAsync)
             .WithName("RollbackApp")
             .WithSummary("Activate an earlier release again (a new generation)")
-            .Accepts<RollbackRequest>("application/json")
+            .WithJsonBody<RollbackRequest>()
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);

@@ -1,6 +1,7 @@
 using Functions.ControlPlane.Common;
 using Functions.ControlPlane.Data;
 using Functions.ControlPlane.Modules;
+using Functions.ControlPlane.OpenApi;
 using Functions.ControlPlane.Security;
 using Functions.Contracts;
 using Functions.Data;
@@ -42,6 +43,7 @@ public static class InternalApi
         api.MapPost("/workers/heartbeat", HeartbeatAsync)
             .WithName("WorkerHeartbeat")
             .WithSummary("A worker reports who it is and which generation it applied")
+            .WithJsonBody<WorkerReport>()
             .ProducesValidationProblem();
 
         return app;

@@ -42,6 +42,7 @@ internal static class SwaggerSetup
             }
 
             swagger.OperationFilter<ModuleUploadOperationFilter>();
+            swagger.OperationFilter<JsonRequestBodyOperationFilter>();
             swagger.SchemaFilter<VolumeRequestSchemaFilter>();
         });
         return services;
