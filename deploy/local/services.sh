@@ -32,7 +32,8 @@ PG_LOG="$PG_DIR/postgres.log"
 
 RABBIT_BIN=/usr/lib/rabbitmq/bin
 RABBIT_DIR="$LOCAL_DIR/rabbitmq"
-RABBIT_NODE=functions@localhost
+# Named after its port, so two checkouts on different ports can run side by side.
+RABBIT_NODE="functions-$AMQP_PORT@localhost"
 RABBIT_PID="$RABBIT_DIR/rabbitmq.pid"
 RABBIT_LOG="$RABBIT_DIR/start.log"
 EPMD_MARK="$RABBIT_DIR/epmd.started-by-us"
@@ -339,7 +340,7 @@ preflight() {
     require_port_free "$MGMT_PORT" "FUNCTIONS_RABBIT_MGMT_PORT, rabbitmq management"
     require_port_free "$DIST_PORT" "FUNCTIONS_RABBIT_DIST_PORT, rabbitmq distribution"
     if epmd -names 2>/dev/null | grep -q "^name ${RABBIT_NODE%@*} "; then
-      die "an Erlang node named $RABBIT_NODE is already running, not started from $LOCAL_DIR (another checkout's services?). Stop it with that checkout's deploy/local/services.sh stop."
+      die "an Erlang node named $RABBIT_NODE is already running, not started from $LOCAL_DIR (another checkout's services?). Stop it with that checkout's deploy/local/services.sh stop, or use other ports."
     fi
   fi
 }
