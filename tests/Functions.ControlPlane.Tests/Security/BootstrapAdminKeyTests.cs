@@ -1,0 +1,60 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using Functions.ControlPlane.Hosting;
+using Functions.ControlPlane.Tests.Support;
+using Functions.Testing;
+
+namespace Functions.ControlPlane.Tests.Security;
+
+/// <summary>A control plane with no admin key configured, so that its first start generates one.</summary>
+public sealed class UnkeyedApp : ControlPlaneApp
+{
+    public UnkeyedApp() => Settings.Remove("Functions:AdminKey");
+
+    /// <summary>A second instance on the same database, as after a restart.</summary>
+    public static UnkeyedApp OnSameDatabase(string connectionString, RabbitMqEndpoint rabbitMq)
+    {
+        var app = new UnkeyedApp();
+        app.Settings["ConnectionStrings:Postgres"] = connectionString;
+        app.Settings["ConnectionStrings:RabbitMq"] = rabbitMq.ConnectionString;
+        return app;
+    }
+
+    public override async Task InitializeAsync()
+    {
+        if (Settings.ContainsKey("ConnectionStrings:Postgres"))
+        {
+            _ = Server;
+            return;
+        }
+
+        await base.InitializeAsync();
+    }
+}
+
+public sealed partial class BootstrapAdminKeyTests(UnkeyedApp app) : IClassFixture<UnkeyedApp>
+{
+    [SkippableFact]
+    public async Task Without_a_configured_key_the_first_start_prints_a_generated_key_once_and_every_restart_accepts_it()
+    {
+        Skip.If(Environment.GetEnvironmentVariable(ControlPlaneHosting.AdminKeyVariable) is { Length: > 0 },
+            $"{ControlPlaneHosting.AdminKeyVariable} is set in this environment, so no key is generated.");
+        var printed = app.Logs.Select(line => GeneratedKey().Match(line)).Where(m => m.Success).ToList();
+        var key = Assert.Single(printed).Groups["key"].Value;
+
+        using var accepted = await app.Client(key).GetAsync(new Uri("/api/v1/apps", UriKind.Relative));
+        using var rejected = await app.Client("another-key-0123456789").GetAsync(new Uri("/api/v1/apps", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, rejected.StatusCode);
+
+        await using var restarted = UnkeyedApp.OnSameDatabase(app.ConnectionString, app.RabbitMq);
+        await restarted.InitializeAsync();
+        using var afterRestart = await restarted.Client(key).GetAsync(new Uri("/api/v1/apps", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.OK, afterRestart.StatusCode);
+        Assert.DoesNotContain(restarted.Logs, line => GeneratedKey().IsMatch(line));
+        Assert.DoesNotContain(key, await app.SnapshotAsync(), StringComparison.Ordinal);
+    }
+
+    [GeneratedRegex("one was generated: (?<key>[A-Za-z0-9_-]{20,}) ")]
+    private static partial Regex GeneratedKey();
+}
