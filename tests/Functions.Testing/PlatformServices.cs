@@ -45,20 +45,15 @@ public sealed class PlatformServices
     private static readonly Lazy<Task<PlatformServices>> Shared = new(StartAsync);
 
     private readonly HttpClient? management;
-    private readonly bool dropOnExit;
+    private readonly TestResourceOwner owner = TestResourceOwner.Current;
     private readonly ConcurrentBag<string> databases = [];
     private readonly ConcurrentBag<string> virtualHosts = [];
 
-    private PlatformServices(string postgres, RabbitMqEndpoint rabbitMq, Uri? managementUri, bool dropOnExit)
+    private PlatformServices(string postgres, RabbitMqEndpoint rabbitMq, Uri? managementUri)
     {
         PostgresConnectionString = postgres;
         RabbitMq = rabbitMq;
         management = managementUri is null ? null : CreateManagementClient(managementUri);
-        this.dropOnExit = dropOnExit;
-        if (dropOnExit)
-        {
-            AppDomain.CurrentDomain.ProcessExit += (_, _) => DropCreated();
-        }
     }
 
     /// <summary>Server-level connection string (database <c>postgres</c>), with a login allowed to create databases.</summary>
@@ -80,6 +75,9 @@ public sealed class PlatformServices
             // template0: never busy, so parallel test processes can create databases at the same time.
             await using var create = new NpgsqlCommand($"CREATE DATABASE \"{name}\" TEMPLATE template0", connection);
             await create.ExecuteNonQueryAsync();
+            // The owner mark lets a later test process drop this database if this one dies before it can.
+            await using var mark = new NpgsqlCommand($"COMMENT ON DATABASE \"{name}\" IS '{owner.Mark.Replace("'", "''", StringComparison.Ordinal)}'", connection);
+            await mark.ExecuteNonQueryAsync();
         }
 
         databases.Add(name);
@@ -99,22 +97,30 @@ public sealed class PlatformServices
             $"Creating a RabbitMQ virtual host needs the management API: set {RabbitMqManagementVariable} " +
             $"(e.g. http://user:password@127.0.0.1:15672), as ./deploy/local/services.sh env does.");
         var name = UniqueName(prefix, maxLength: 100);
-        var escaped = Uri.EscapeDataString(name);
-
-        using (var created = await client.PutAsync(new Uri($"api/vhosts/{escaped}", UriKind.Relative), null))
+        var vhost = new Uri($"api/vhosts/{Uri.EscapeDataString(name)}", UriKind.Relative);
+        using (var created = await client.PutAsJsonAsync(vhost, new { description = owner.Mark }))
         {
             await EnsureManagementSuccessAsync(created, $"create virtual host {name}");
         }
 
         virtualHosts.Add(name);
-        var permissions = new { configure = ".*", write = ".*", read = ".*" };
-        var user = Uri.EscapeDataString(RabbitMq.Username);
-        using (var granted = await client.PutAsJsonAsync(new Uri($"api/permissions/{escaped}/{user}", UriKind.Relative), permissions))
-        {
-            await EnsureManagementSuccessAsync(granted, $"grant {RabbitMq.Username} rights on virtual host {name}");
-        }
+        var endpoint = RabbitMq with { VirtualHost = name };
+        await SetPermissionsAsync(endpoint);
+        return endpoint;
+    }
 
-        return RabbitMq with { VirtualHost = name };
+    /// <summary>
+    /// Sets what <paramref name="endpoint"/>'s login may do on its virtual host (regular expressions over
+    /// resource names, as RabbitMQ's permissions take them); e.g. <c>write: "^$"</c> takes publishing away.
+    /// </summary>
+    public async Task SetPermissionsAsync(RabbitMqEndpoint endpoint, string configure = ".*", string write = ".*", string read = ".*")
+    {
+        ArgumentNullException.ThrowIfNull(endpoint);
+        var client = management ?? throw new InvalidOperationException(
+            $"Setting RabbitMQ permissions needs the management API: set {RabbitMqManagementVariable}.");
+        var path = $"api/permissions/{Uri.EscapeDataString(endpoint.VirtualHost)}/{Uri.EscapeDataString(endpoint.Username)}";
+        using var response = await client.PutAsJsonAsync(new Uri(path, UriKind.Relative), new { configure, write, read });
+        await EnsureManagementSuccessAsync(response, $"set {endpoint.Username}'s permissions on virtual host {endpoint.VirtualHost}");
     }
 
     private static async Task<PlatformServices> StartAsync()
@@ -163,7 +169,19 @@ public sealed class PlatformServices
         }
 
         var management = string.IsNullOrWhiteSpace(managementUri) ? null : new Uri(managementUri);
-        return new PlatformServices(postgres, rabbitMq, management, dropOnExit: true);
+        var services = new PlatformServices(postgres, rabbitMq, management);
+        // These servers outlive the test process: clean up after earlier processes, and after this one at exit.
+        try
+        {
+            await services.DropLeftoversAsync();
+        }
+        catch (Exception e) when (e is NpgsqlException or HttpRequestException)
+        {
+            // Cleaning up is a courtesy; a real problem with a server shows in the test that uses it.
+        }
+
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => services.DropOwn();
+        return services;
     }
 
     private static async Task<PlatformServices> StartContainersAsync()
@@ -195,7 +213,7 @@ public sealed class PlatformServices
             UserName = ContainerLogin,
             Password = ContainerLogin,
         }.Uri;
-        return new PlatformServices(postgres.GetConnectionString(), endpoint, management, dropOnExit: false);
+        return new PlatformServices(postgres.GetConnectionString(), endpoint, management);
     }
 
     private static HttpClient CreateManagementClient(Uri uri)
@@ -231,33 +249,57 @@ public sealed class PlatformServices
         return $"t_{head}_{suffix}";
     }
 
-    // Long-lived local servers would otherwise keep every test's database and vhost: drop them as the test
-    // process ends. Best effort and bounded: a leftover costs disk, not correctness.
-    private void DropCreated()
+    // Long-lived local servers would otherwise keep every test's database and vhost. As the process ends,
+    // drop its own, bounded (the test runner may not wait long); whatever is left, a later process drops.
+    private void DropOwn()
     {
-        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(5));
         try
         {
-            DropCreatedAsync(deadline.Token).GetAwaiter().GetResult();
+            DropAsync([.. databases], [.. virtualHosts], deadline.Token).GetAwaiter().GetResult();
         }
         catch (Exception e) when (e is NpgsqlException or HttpRequestException or OperationCanceledException or SocketException)
         {
-            Console.Error.WriteLine($"PlatformServices: could not drop every test database/vhost: {e.Message}");
+            // Best effort: a leftover costs disk until the next test process, not correctness.
         }
     }
 
-    private async Task DropCreatedAsync(CancellationToken cancellationToken)
+    // Databases and vhosts whose owner mark names a test process of this machine that is gone.
+    private async Task DropLeftoversAsync()
     {
-        if (!dropOnExit)
+        var deadDatabases = new List<string>();
+        await using (var connection = new NpgsqlConnection(PostgresConnectionString))
         {
-            return;
+            await connection.OpenAsync();
+            await using var list = new NpgsqlCommand(
+                "SELECT datname, shobj_description(oid, 'pg_database') FROM pg_database WHERE datname LIKE 't\\_%'", connection);
+            await using var reader = await list.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+                if (TestResourceOwner.IsLeftover(reader.IsDBNull(1) ? null : reader.GetString(1)))
+                {
+                    deadDatabases.Add(reader.GetString(0));
+                }
+            }
         }
 
-        if (!databases.IsEmpty)
+        var deadVirtualHosts = new List<string>();
+        if (management is not null)
+        {
+            var vhosts = await management.GetFromJsonAsync<VirtualHostInfo[]>(new Uri("api/vhosts", UriKind.Relative)) ?? [];
+            deadVirtualHosts.AddRange(vhosts.Where(v => TestResourceOwner.IsLeftover(v.Description)).Select(v => v.Name));
+        }
+
+        await DropAsync(deadDatabases, deadVirtualHosts, CancellationToken.None);
+    }
+
+    private async Task DropAsync(List<string> databaseNames, List<string> virtualHostNames, CancellationToken cancellationToken)
+    {
+        if (databaseNames.Count > 0)
         {
             await using var connection = new NpgsqlConnection(PostgresConnectionString);
             await connection.OpenAsync(cancellationToken);
-            foreach (var name in databases)
+            foreach (var name in databaseNames)
             {
                 await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)", connection);
                 await drop.ExecuteNonQueryAsync(cancellationToken);
@@ -266,11 +308,13 @@ public sealed class PlatformServices
 
         if (management is not null)
         {
-            foreach (var name in virtualHosts)
+            foreach (var name in virtualHostNames)
             {
                 using var deleted = await management.DeleteAsync(
                     new Uri($"api/vhosts/{Uri.EscapeDataString(name)}", UriKind.Relative), cancellationToken);
             }
         }
     }
+
+    private sealed record VirtualHostInfo(string Name, string? Description);
 }
