@@ -1,0 +1,84 @@
+using System.Net;
+using System.Net.Http.Json;
+using Functions.ControlPlane.Apps;
+using Functions.ControlPlane.Internal;
+using Functions.ControlPlane.Tests.Support;
+using Functions.ControlPlane.Workers;
+using Functions.Contracts;
+
+namespace Functions.ControlPlane.Tests.Workers;
+
+public sealed class WorkersApiTests(ControlPlaneApp app) : IClassFixture<ControlPlaneApp>
+{
+    [Fact]
+    public async Task A_heartbeat_records_the_worker_and_answers_the_current_generation()
+    {
+        var module = await app.UploadFixtureAsync("hello-wat");
+        var deployed = await app.DeployAsync("beat", new { routes = new[] { new { route = "/beat", module } } });
+
+        var answer = await HeartbeatAsync(new WorkerReport("node-a", "http://10.0.0.1:8080", "1.2.3", deployed.Generation, null, null, DateTimeOffset.UnixEpoch));
+        var workers = (await app.Admin().GetFromJsonAsync<WorkerList>("/api/v1/workers"))!;
+
+        Assert.True(answer.Generation >= deployed.Generation);
+        var worker = Assert.Single(workers.Workers, w => w.NodeId == "node-a");
+        Assert.Equal(("http://10.0.0.1:8080", "1.2.3"), (worker.Address, worker.Version));
+        Assert.Equal(deployed.Generation, worker.AppliedGeneration);
+        Assert.True(DateTimeOffset.UtcNow - worker.LastHeartbeat < TimeSpan.FromMinutes(1), "the control plane's clock, not SentAt, stamps the heartbeat");
+    }
+
+    [Fact]
+    public async Task The_rollout_shows_which_workers_applied_the_apps_generation_which_lag_and_which_failed()
+    {
+        var module = await app.UploadFixtureAsync("multi");
+        var deployed = await app.DeployAsync("rolling", new { routes = new[] { new { route = "/rolling", module } } });
+        var g = deployed.Generation;
+        await HeartbeatAsync(new WorkerReport("roll-applied", "http://a", "1", g, null, null, DateTimeOffset.UtcNow));
+        await HeartbeatAsync(new WorkerReport("roll-pending", "http://b", "1", g - 1, null, null, DateTimeOffset.UtcNow));
+        await HeartbeatAsync(new WorkerReport("roll-failed", "http://c", "1", g - 1, g, "module failed to compile: out of memory", DateTimeOffset.UtcNow));
+
+        var rollout = (await app.Admin().GetFromJsonAsync<RolloutView>("/api/v1/apps/rolling/rollout"))!;
+
+        Assert.Equal((1, g), (rollout.Version, rollout.Generation));
+        Assert.Equal("applied", rollout.Workers.Single(w => w.NodeId == "roll-applied").Status);
+        Assert.Equal("pending", rollout.Workers.Single(w => w.NodeId == "roll-pending").Status);
+        var failed = rollout.Workers.Single(w => w.NodeId == "roll-failed");
+        Assert.Equal("failed", failed.Status);
+        Assert.Equal("module failed to compile: out of memory", failed.Error);
+        var states = (await app.Admin().GetFromJsonAsync<WorkerList>("/api/v1/workers"))!.Workers.ToDictionary(w => w.NodeId, w => w.State);
+        Assert.Equal("failed", states["roll-failed"]);
+        Assert.NotEqual("failed", states["roll-applied"]);
+    }
+
+    [Fact]
+    public async Task The_rollout_of_an_unknown_app_answers_404()
+    {
+        using var response = await app.Admin().GetAsync(new Uri("/api/v1/apps/nobody/rollout", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+    }
+
+    [Theory]
+    [InlineData("""{"nodeId": "", "address": "http://a", "version": "1", "appliedGeneration": 0}""", "nodeId")]
+    [InlineData("""{"nodeId": "n", "version": "1", "appliedGeneration": 0}""", "address")]
+    [InlineData("""{"nodeId": "n", "address": "http://a", "version": "1", "appliedGeneration": -1}""", "appliedGeneration")]
+    [InlineData("""{"nodeId": "n", "address": 5}""", "$.address")]
+    public async Task A_malformed_heartbeat_answers_400_naming_the_field_and_records_nothing(string body, string field)
+    {
+        var before = await app.SnapshotAsync();
+
+        using var response = await app.Worker().PostAsync(
+            new Uri("/internal/v1/workers/heartbeat", UriKind.Relative),
+            new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains(field, await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(before, await app.SnapshotAsync());
+    }
+
+    private async Task<HeartbeatResponse> HeartbeatAsync(WorkerReport report)
+    {
+        using var response = await app.Worker().PostAsJsonAsync(new Uri("/internal/v1/workers/heartbeat", UriKind.Relative), report);
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<HeartbeatResponse>())!;
+    }
+}
