@@ -1,1 +1,3 @@
-﻿Console.WriteLine("Hello, World!");
+using Functions.Cli;
+
+return await CliApp.RunAsync(args, CliHost.FromConsole());

@@ -1,0 +1,81 @@
+using System.CommandLine;
+using Functions.Cli.Api;
+using Functions.Cli.Output;
+
+namespace Functions.Cli.Commands;
+
+/// <summary><c>modules</c>: uploaded modules, newest first; <c>modules rm DIGEST</c>: delete one no release uses.</summary>
+internal static class ModulesCommand
+{
+    public static Command Create(CliHost host, GlobalOptions globals)
+    {
+        var command = new Command("modules", "List uploaded modules (modules rm DIGEST deletes one)");
+        CommandAction.Set(command, host, globals, async (context, _, cancel) =>
+        {
+            var modules = await context.Api.ListModulesAsync(cancel);
+            var output = context.Output;
+            output.Document(modules, ApiJson.Default.IReadOnlyListModuleInfo);
+            if (modules.Count == 0)
+            {
+                output.Line("No modules uploaded yet. functions deploy uploads them.");
+                return ExitCodes.Success;
+            }
+
+            output.Table(["DIGEST", "SIZE", "UPLOADED", "ENTRYPOINTS"], modules.Select(m => (IReadOnlyList<string>)
+            [
+                Formats.ShortDigest(m.Digest),
+                Formats.Bytes(m.Size),
+                Formats.Time(m.UploadedAt),
+                string.Join(",", m.Entrypoints),
+            ]));
+            return ExitCodes.Success;
+        });
+        command.Subcommands.Add(Remove(host, globals));
+        return command;
+    }
+
+    private static Command Remove(CliHost host, GlobalOptions globals)
+    {
+        var digest = new Argument<string>("digest")
+        {
+            Description = "sha256:<hex>, or a unique prefix of it as 'modules' shows (e.g. sha256:2c26b46b68ff)",
+        };
+        var command = new Command("rm", "Delete a module; refused while an active release uses it") { digest };
+        CommandAction.Set(command, host, globals, async (context, parse, cancel) =>
+        {
+            var full = await ResolveAsync(context.Api, parse.GetValue(digest)!, cancel);
+            await context.Api.DeleteModuleAsync(full, cancel);
+            context.Output.Document(new Deleted("module", full), ApiJson.Default.Deleted);
+            context.Output.Line($"Deleted module {full}.");
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    /// <summary>The full digest for a full or abbreviated one; an abbreviation must match exactly one module.</summary>
+    private static async Task<string> ResolveAsync(ApiClient api, string given, CancellationToken cancel)
+    {
+        var text = given.Trim().ToLowerInvariant();
+        var hex = text.StartsWith("sha256:", StringComparison.Ordinal) ? text["sha256:".Length..] : text;
+        if (hex.Length == 0 || !hex.All(char.IsAsciiHexDigit))
+        {
+            throw new CliException($"'{given}' is not a module digest: give sha256:<hex> (or a prefix of it) as 'functions modules' lists.");
+        }
+
+        if (hex.Length == 64)
+        {
+            return "sha256:" + hex;
+        }
+
+        var matches = (await api.ListModulesAsync(cancel))
+            .Where(m => m.Digest.StartsWith("sha256:" + hex, StringComparison.Ordinal))
+            .Select(m => m.Digest)
+            .ToList();
+        return matches.Count switch
+        {
+            1 => matches[0],
+            0 => throw new CliException($"No uploaded module's digest starts with '{given}' (functions modules lists them)."),
+            _ => throw new CliException($"'{given}' matches {matches.Count} modules; give more of the digest:", matches),
+        };
+    }
+}

@@ -1,0 +1,105 @@
+using System.Security.Cryptography;
+using System.Text.RegularExpressions;
+using Functions.Cli.Api;
+using Functions.Cli.Output;
+
+namespace Functions.Cli.Deploying;
+
+/// <summary>
+/// Deploys planned routes as one release: uploads each distinct module file once (skipping files the control plane
+/// already has, by digest), then puts the application. Validation errors come back naming where each route was
+/// declared (e.g. <c>routes[1] ([[module]] #2, route '/ep1').entrypoint</c>).
+/// </summary>
+internal sealed partial class Deployer(ApiClient api, CliOutput output)
+{
+    public async Task<DeployResult> DeployAsync(string app, IReadOnlyList<RoutePlan> routes, CancellationToken cancel)
+    {
+        var uploads = new Dictionary<string, ModuleUpload>(StringComparer.Ordinal);
+        foreach (var path in routes.Select(r => r.ModulePath).OfType<string>().Distinct(StringComparer.Ordinal))
+        {
+            uploads[path] = await EnsureUploadedAsync(path, cancel);
+        }
+
+        var requests = routes.Select(r => new RouteRequest
+        {
+            Route = r.Route,
+            Module = r.ModulePath is { } path ? uploads[path].Digest : r.ModuleDigest
+                ?? throw new InvalidOperationException($"{r.Origin} has neither a module file nor a digest."),
+            Entrypoint = r.Entrypoint,
+            Environment = r.Environment,
+            Argv = r.Argv,
+            Volumes = r.Volumes,
+            Limits = r.Limits,
+        }).ToList();
+
+        Activation activation;
+        try
+        {
+            activation = await api.DeployAsync(app, new DeployRequest(requests), cancel);
+        }
+        catch (ApiException e)
+        {
+            throw e.WithFieldNames(field => DescribeField(field, routes));
+        }
+
+        var deployed = routes.Zip(requests, (plan, request) =>
+            new DeployedRoute(plan.Route, request.Module, plan.ModulePath, plan.Entrypoint)).ToList();
+        return DeployResult.From(activation, deployed, [.. uploads.Values]);
+    }
+
+    /// <summary>Uploads the file unless the control plane already has a module with its digest.</summary>
+    public async Task<ModuleUpload> EnsureUploadedAsync(string path, CancellationToken cancel)
+    {
+        var (digest, size) = await DigestAsync(path, cancel);
+        var name = Path.GetFileName(path);
+        if (await api.FindModuleAsync(digest, cancel) is not null)
+        {
+            output.Note($"{name}: already uploaded ({Formats.ShortDigest(digest)}, {Formats.Bytes(size)})");
+            return new ModuleUpload(path, digest, size, Uploaded: false);
+        }
+
+        var progress = output.Progress($"Uploading {name}", size);
+        var (module, created) = await api.UploadModuleAsync(path, progress, cancel);
+        progress?.Complete();
+        if (!string.Equals(module.Digest, digest, StringComparison.Ordinal))
+        {
+            throw new CliException(
+                $"The control plane stored {path} as {module.Digest}, but its bytes hash to {digest}: the file changed " +
+                "while it was being uploaded, or something between here and the control plane altered it. Try again.");
+        }
+
+        output.Note($"{name}: uploaded ({Formats.ShortDigest(digest)}, {Formats.Bytes(size)})");
+        return new ModuleUpload(path, digest, size, Uploaded: created);
+    }
+
+    /// <summary>The module digest the control plane will give these bytes: <c>sha256:</c> and lowercase hex.</summary>
+    public static async Task<(string Digest, long Size)> DigestAsync(string path, CancellationToken cancel)
+    {
+        try
+        {
+            await using var file = File.OpenRead(path);
+            var hash = await SHA256.HashDataAsync(file, cancel);
+            return ("sha256:" + Convert.ToHexStringLower(hash), file.Length);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CliException($"Cannot read module file {path}: {e.Message}");
+        }
+    }
+
+    private static string DescribeField(string field, IReadOnlyList<RoutePlan> routes)
+    {
+        var match = RouteField().Match(field);
+        if (!match.Success || !int.TryParse(match.Groups[1].ValueSpan, out var index) || index >= routes.Count)
+        {
+            return field;
+        }
+
+        var plan = routes[index];
+        var where = plan.Origin == match.Value ? $"route '{plan.Route}'" : $"{plan.Origin}, route '{plan.Route}'";
+        return $"{match.Value} ({where}){field[match.Length..]}";
+    }
+
+    [GeneratedRegex(@"^routes\[(\d+)\]", RegexOptions.CultureInvariant)]
+    private static partial Regex RouteField();
+}

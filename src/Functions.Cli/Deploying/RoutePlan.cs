@@ -1,0 +1,31 @@
+using Functions.Cli.Api;
+
+namespace Functions.Cli.Deploying;
+
+/// <summary>
+/// One route to deploy, as read from the command line, a manifest or a WAGI modules.toml: its module is a local
+/// file still to upload (<see cref="ModulePath"/>) or a module already on the control plane (<see cref="ModuleDigest"/>).
+/// </summary>
+internal sealed record RoutePlan
+{
+    public required string Route { get; init; }
+
+    /// <summary>Absolute path of the module file to upload; null when <see cref="ModuleDigest"/> names it, or it could not be resolved.</summary>
+    public string? ModulePath { get; init; }
+
+    /// <summary>A module already uploaded, by digest.</summary>
+    public string? ModuleDigest { get; init; }
+
+    public string? Entrypoint { get; init; }
+
+    public IReadOnlyDictionary<string, string>? Environment { get; init; }
+
+    public string? Argv { get; init; }
+
+    public IReadOnlyDictionary<string, VolumeRequest>? Volumes { get; init; }
+
+    public LimitsRequest? Limits { get; init; }
+
+    /// <summary>Where the route was declared, for messages: <c>routes[1]</c>, <c>[[module]] #2</c>, <c>--route</c>.</summary>
+    public required string Origin { get; init; }
+}

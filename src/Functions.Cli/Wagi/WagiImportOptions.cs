@@ -1,0 +1,11 @@
+namespace Functions.Cli.Wagi;
+
+/// <summary>Choices for reading a WAGI modules.toml.</summary>
+internal sealed record WagiImportOptions
+{
+    /// <summary>What <c>${PROJECT_ROOT}</c> in module references stands for; the toml's folder when null.</summary>
+    public string? ProjectRoot { get; init; }
+
+    /// <summary>Map volumes writable, as WAGI did; read-only (the platform's default) otherwise.</summary>
+    public bool WritableVolumes { get; init; }
+}

@@ -1,0 +1,317 @@
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Functions.Cli.Api;
+using Functions.Cli.Deploying;
+using Functions.Cli.Manifests;
+
+namespace Functions.Cli.Wagi;
+
+/// <summary>
+/// Reads a WAGI <c>modules.toml</c> (<c>[[module]]</c> tables, deislabs/wagi 0.8) as one application. Each field
+/// is either mapped onto the route binding, or listed as unsupported with the reason; docs/cli.md has the table.
+/// </summary>
+internal static partial class WagiImporter
+{
+    private const string ProjectRootPlaceholder = "${PROJECT_ROOT}";
+
+    public static WagiImport Read(string tomlPath, WagiImportOptions options)
+    {
+        var source = Path.GetFullPath(tomlPath);
+        var root = TomlFile.Read(source);
+        var folder = Path.GetDirectoryName(source)!;
+        var projectRoot = options.ProjectRoot is { } given ? Path.GetFullPath(given) : folder;
+        var import = new Builder(source);
+
+        foreach (var (key, value) in root)
+        {
+            if (key != "module")
+            {
+                import.Unsupported(null, null, key, value, key == "default_host"
+                    ? "not carried over: WAGI's default host name only filled SERVER_NAME when a request had no Host " +
+                      "header; workers here take it from the request (or their listening address)."
+                    : "not a modules.toml setting this import knows; ignored.");
+            }
+        }
+
+        if (root["module"] is not JsonArray modules || modules.Count == 0)
+        {
+            import.Error(null, null, "module", null,
+                "no [[module]] tables: a WAGI modules.toml lists each route as a [[module]] table with 'route' and 'module'.");
+            return import.Build();
+        }
+
+        var usedProjectRoot = false;
+        var explained = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < modules.Count; i++)
+        {
+            var n = i + 1;
+            if (modules[i] is not JsonObject table)
+            {
+                import.Error(n, null, null, null, "expected a [[module]] table.");
+                continue;
+            }
+
+            var route = Text(table, "route", n, null, import);
+            if (route is null)
+            {
+                import.Error(n, null, "route", null, "missing: every [[module]] needs a route, e.g. route = \"/hello\".");
+            }
+
+            string? modulePath = null;
+            if (Text(table, "module", n, route, import) is not { } reference)
+            {
+                import.Error(n, route, "module", null, "missing: give the module file, e.g. module = \"hello.wasm\".");
+            }
+            else
+            {
+                usedProjectRoot |= reference.Contains(ProjectRootPlaceholder, StringComparison.Ordinal);
+                modulePath = ResolveModule(reference, folder, projectRoot, n, route, import, explained);
+            }
+
+            var plan = new RoutePlan
+            {
+                Route = route ?? "",
+                ModulePath = modulePath,
+                Entrypoint = Text(table, "entrypoint", n, route, import),
+                Argv = Text(table, "argv", n, route, import),
+                Environment = Environment(table, n, route, import),
+                Volumes = Volumes(table, n, route, options.WritableVolumes, import),
+                Limits = Concurrency(table, n, route, import),
+                Origin = $"[[module]] #{n}",
+            };
+
+            foreach (var (key, value) in table)
+            {
+                switch (key)
+                {
+                    case "route" or "module" or "entrypoint" or "argv" or "environment" or "volumes" or "http_max_concurrency":
+                        break;
+                    case "allowed_hosts":
+                        import.Unsupported(n, route, key, value,
+                            "not carried over: modules here have no outbound network, so they cannot make HTTP requests " +
+                            "to these hosts (WAGI's wasi-experimental-http).");
+                        break;
+                    case "bindle_server":
+                        import.Unsupported(n, route, key, value,
+                            "not carried over: modules are uploaded from files; Bindle is not supported.");
+                        break;
+                    default:
+                        import.Unsupported(n, route, key, value, "not a [[module]] field this import knows; ignored.");
+                        break;
+                }
+            }
+
+            if (route is not null)
+            {
+                import.Routes.Add(plan);
+            }
+        }
+
+        if (usedProjectRoot)
+        {
+            import.Note(null, null, null, null,
+                $"{ProjectRootPlaceholder} (a placeholder WAGI's own tests fill in) was read as {projectRoot}" +
+                (options.ProjectRoot is null ? ", the toml's folder; --project-root sets another." : "."));
+        }
+
+        return import.Build();
+    }
+
+    private static string? ResolveModule(
+        string reference, string folder, string projectRoot, int n, string? route, Builder import, HashSet<string> explained)
+    {
+        var expanded = reference.Replace(ProjectRootPlaceholder, projectRoot, StringComparison.Ordinal);
+        if (Placeholder().Match(expanded) is { Success: true } unknown)
+        {
+            import.Error(n, route, "module", JsonValue.Create(reference),
+                $"{unknown.Value} is a placeholder this import cannot fill (only {ProjectRootPlaceholder} is known): " +
+                "replace the reference with the module file's path.");
+            return null;
+        }
+
+        string path;
+        if (expanded.StartsWith("file:", StringComparison.OrdinalIgnoreCase))
+        {
+            // file:///abs, and file:////abs once ${PROJECT_ROOT} (itself absolute) is filled in.
+            path = "/" + Uri.UnescapeDataString(expanded["file:".Length..]).TrimStart('/');
+        }
+        else if (Scheme().Match(expanded) is { Success: true } scheme)
+        {
+            import.Error(n, route, "module", JsonValue.Create(reference),
+                $"'{scheme.Groups[1].Value}:' references are fetched by WAGI from a registry or server; this import " +
+                "uploads local files only: download the module and give its path.");
+            return null;
+        }
+        else
+        {
+            // WAGI read relative paths from its working directory; a file travels better relative to itself.
+            path = Path.Combine(folder, expanded);
+        }
+
+        path = Path.GetFullPath(path);
+        if (path.EndsWith(".wat", StringComparison.OrdinalIgnoreCase))
+        {
+            import.Error(n, route, "module", JsonValue.Create(reference),
+                $"{path} is WebAssembly text, which WAGI compiled on load; this platform takes binary modules: " +
+                $"compile it first (wat2wasm {Path.GetFileName(path)}) and refer to the .wasm file.");
+            return null;
+        }
+
+        if (File.Exists(path))
+        {
+            return path;
+        }
+
+        // WAGI's test maps point into its repository (${PROJECT_ROOT}/testdata/module-maps/x.wasm); a copied-out
+        // map usually sits beside its modules.
+        var beside = Path.Combine(folder, Path.GetFileName(path));
+        if (reference.Contains(ProjectRootPlaceholder, StringComparison.Ordinal) && File.Exists(beside))
+        {
+            if (explained.Add(reference))
+            {
+                import.Note(n, route, "module", JsonValue.Create(reference),
+                    $"{path} does not exist; using {beside}, beside the toml (for every [[module]] with this reference).");
+            }
+
+            return beside;
+        }
+
+        import.Error(n, route, "module", JsonValue.Create(reference),
+            $"file not found: {path} (relative paths are read from the toml's folder).");
+        return null;
+    }
+
+    private static string? Text(JsonObject table, string key, int n, string? route, Builder import)
+    {
+        var node = table[key];
+        if (node is null)
+        {
+            return null;
+        }
+
+        if (node is JsonValue value && value.TryGetValue<string>(out var text))
+        {
+            return text;
+        }
+
+        import.Error(n, route, key, node, "expected a string.");
+        return null;
+    }
+
+    private static Dictionary<string, string>? Environment(JsonObject table, int n, string? route, Builder import)
+    {
+        if (table["environment"] is not { } node)
+        {
+            return null;
+        }
+
+        if (node is not JsonObject variables)
+        {
+            import.Error(n, route, "environment", node, "expected a table of NAME = \"value\".");
+            return null;
+        }
+
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (name, value) in variables)
+        {
+            if (ManifestReader.Scalar(value) is { } text)
+            {
+                result[name] = text;
+            }
+            else
+            {
+                import.Error(n, route, $"environment.{name}", value, "expected a string.");
+            }
+        }
+
+        return result;
+    }
+
+    private static Dictionary<string, VolumeRequest>? Volumes(JsonObject table, int n, string? route, bool writable, Builder import)
+    {
+        if (table["volumes"] is not { } node)
+        {
+            return null;
+        }
+
+        if (node is not JsonObject volumes)
+        {
+            import.Error(n, route, "volumes", node, "expected a table of \"/guest/path\" = \"/host/path\".");
+            return null;
+        }
+
+        var result = new Dictionary<string, VolumeRequest>(StringComparer.Ordinal);
+        foreach (var (guest, value) in volumes)
+        {
+            if (value is JsonValue v && v.TryGetValue<string>(out var host))
+            {
+                result[guest] = new VolumeRequest(host, writable);
+            }
+            else
+            {
+                import.Error(n, route, $"volumes.\"{guest}\"", value, "expected the host directory as a string.");
+            }
+        }
+
+        import.Note(n, route, "volumes", node, (writable
+                ? "mapped writable, as WAGI did (--writable-volumes). "
+                : "mapped read-only; WAGI let modules write to them: pass --writable-volumes to keep that. ") +
+            "Host paths are passed as written: the control plane resolves them under its volumes root " +
+            "(Functions:VolumesRoot), on its machine, not this one.");
+        return result;
+    }
+
+    private static LimitsRequest? Concurrency(JsonObject table, int n, string? route, Builder import)
+    {
+        if (table["http_max_concurrency"] is not { } node)
+        {
+            return null;
+        }
+
+        if (node is not JsonValue value || !value.TryGetValue<long>(out var limit) || limit is < 1 or > int.MaxValue)
+        {
+            import.Error(n, route, "http_max_concurrency", node, "expected a positive whole number.");
+            return null;
+        }
+
+        import.Note(n, route, "http_max_concurrency", node,
+            $"mapped to limits.maxConcurrency = {limit} (requests this route runs at once on each worker). In WAGI it " +
+            "capped the module's outbound HTTP requests, which modules here cannot make.");
+        return new LimitsRequest { MaxConcurrency = (int)limit };
+    }
+
+    [GeneratedRegex(@"\$\{[^}]*\}", RegexOptions.CultureInvariant)]
+    private static partial Regex Placeholder();
+
+    // A URL scheme such as oci:, bindle:, https: (two letters at least, so a Windows drive is not one).
+    [GeneratedRegex(@"^([a-zA-Z][a-zA-Z0-9+.-]+):", RegexOptions.CultureInvariant)]
+    private static partial Regex Scheme();
+
+    private static readonly System.Text.Json.JsonSerializerOptions WrittenOptions = new()
+    {
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
+    private sealed class Builder(string source)
+    {
+        private readonly List<ImportIssue> unsupported = [];
+        private readonly List<ImportIssue> notes = [];
+        private readonly List<ImportIssue> errors = [];
+
+        public List<RoutePlan> Routes { get; } = [];
+
+        public void Unsupported(int? n, string? route, string? field, JsonNode? value, string message) =>
+            unsupported.Add(new ImportIssue(n, route, field, Written(value) ?? "null", message));
+
+        public void Note(int? n, string? route, string? field, JsonNode? value, string message) =>
+            notes.Add(new ImportIssue(n, route, field, Written(value), message));
+
+        public void Error(int? n, string? route, string? field, JsonNode? value, string message) =>
+            errors.Add(new ImportIssue(n, route, field, Written(value), message));
+
+        // As written in the file (TOML and JSON agree on strings, numbers, arrays), without \u-escaping paths.
+        private static string? Written(JsonNode? value) => value?.ToJsonString(WrittenOptions);
+
+        public WagiImport Build() => new(source, Routes, unsupported, notes, errors);
+    }
+}
