@@ -19,7 +19,16 @@ internal sealed class StartupTasks(IServiceScopeFactory scopes, ApiKeys keys, IO
             await scope.ServiceProvider.GetRequiredService<DatabaseMigrator>().MigrateAsync(cancellationToken);
         }
 
-        await keys.EnsureAdminKeyAsync(cancellationToken);
+        try
+        {
+            await keys.EnsureAdminKeyAsync(cancellationToken);
+        }
+        catch (Npgsql.PostgresException e) when (e.SqlState == Npgsql.PostgresErrorCodes.UndefinedTable)
+        {
+            throw new InvalidOperationException(
+                "The database has no schema yet: run `dotnet Functions.ControlPlane.dll migrate` or set " +
+                "Functions:MigrateOnStartup=true.", e);
+        }
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
