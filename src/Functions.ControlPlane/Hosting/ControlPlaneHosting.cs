@@ -104,7 +104,8 @@ public static class ControlPlaneHosting
         return 0;
     }
 
-    private const string ReadyTag = "ready";
+    // Our own tag: MassTransit tags its bus check "ready" too, and a broker outage must not make us unready.
+    private const string ReadyTag = "functions-database";
 
     private static string? NonEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
 }
