@@ -1,0 +1,206 @@
+using Functions.Cli.Tests.Support;
+using Functions.Cli.Wagi;
+
+namespace Functions.Cli.Tests.Wagi;
+
+/// <summary>How each modules.toml field is mapped, reported or refused (docs/cli.md has the table).</summary>
+public sealed class WagiImporterTests : IDisposable
+{
+    private readonly TempFolder folder = new();
+
+    public void Dispose() => folder.Dispose();
+
+    [Fact]
+    public void Route_module_entrypoint_argv_and_environment_are_carried_over()
+    {
+        folder.Module("mods/app.wasm");
+        var toml = folder.Write("modules.toml", """
+            [[module]]
+            route = "/app/..."
+            module = "mods/app.wasm"
+            entrypoint = "serve"
+            argv = "${SCRIPT_NAME} ${ARGS}"
+            environment = { GREETING = "hi", COUNT = 3, DEBUG = true }
+            """);
+
+        var import = WagiImporter.Read(toml, new WagiImportOptions());
+
+        Assert.Empty(import.Errors);
+        Assert.Empty(import.Unsupported);
+        var route = Assert.Single(import.Routes);
+        Assert.Equal("/app/...", route.Route);
+        Assert.Equal(Path.Combine(folder.Path, "mods", "app.wasm"), route.ModulePath);
+        Assert.Equal("serve", route.Entrypoint);
+        Assert.Equal("${SCRIPT_NAME} ${ARGS}", route.Argv);
+        Assert.Equal(new Dictionary<string, string> { ["GREETING"] = "hi", ["COUNT"] = "3", ["DEBUG"] = "true" }, route.Environment);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Volumes_are_read_only_unless_asked_and_the_note_says_how_and_where_they_resolve(bool writable)
+    {
+        folder.Module("app.wasm");
+        var toml = folder.Write("modules.toml", """
+            [[module]]
+            route = "/files"
+            module = "app.wasm"
+            volumes = { "/data" = "site/data", "/tmp" = "/srv/scratch" }
+            """);
+
+        var import = WagiImporter.Read(toml, new WagiImportOptions { WritableVolumes = writable });
+
+        var volumes = Assert.Single(import.Routes).Volumes!;
+        Assert.Equal(new Api.VolumeRequest("site/data", writable), volumes["/data"]);
+        Assert.Equal(new Api.VolumeRequest("/srv/scratch", writable), volumes["/tmp"]);
+        var note = Assert.Single(import.Notes, n => n.Field == "volumes");
+        Assert.Contains(writable ? "mapped writable" : "pass --writable-volumes", note.Message, StringComparison.Ordinal);
+        Assert.Contains("volumes root", note.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Http_max_concurrency_becomes_the_routes_max_concurrency_with_a_note_on_what_changed()
+    {
+        folder.Module("app.wasm");
+        var toml = folder.Write("modules.toml", """
+            [[module]]
+            route = "/"
+            module = "app.wasm"
+            http_max_concurrency = 7
+            """);
+
+        var import = WagiImporter.Read(toml, new WagiImportOptions());
+
+        Assert.Equal(7, Assert.Single(import.Routes).Limits!.MaxConcurrency);
+        Assert.Contains(import.Notes, n => n.Field == "http_max_concurrency" && n.Value == "7");
+    }
+
+    [Fact]
+    public void Fields_the_platform_cannot_honour_are_listed_with_their_values_and_reasons()
+    {
+        folder.Module("app.wasm");
+        var toml = folder.Write("modules.toml", """
+            listen = "0.0.0.0:3000"
+
+            [[module]]
+            route = "/"
+            module = "app.wasm"
+            allowed_hosts = ["https://example.com"]
+            bindle_server = "http://bindle:8080/v1"
+            cache = true
+            """);
+
+        var import = WagiImporter.Read(toml, new WagiImportOptions());
+
+        Assert.Empty(import.Errors);
+        Assert.Equal(
+            ["listen = \"0.0.0.0:3000\"", "[[module]] #1 (/) allowed_hosts = [\"https://example.com\"]",
+             "[[module]] #1 (/) bindle_server = \"http://bindle:8080/v1\"", "[[module]] #1 (/) cache = true"],
+            import.Unsupported.Select(u => $"{u.Where} = {u.Value}"));
+        Assert.Contains("outbound network", import.Unsupported[1].Message, StringComparison.Ordinal);
+        Assert.Contains("Bindle", import.Unsupported[2].Message, StringComparison.Ordinal);
+        Assert.Contains("ignored", import.Unsupported[3].Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("oci:example.com/hello:1.0", "'oci:' references")]
+    [InlineData("bindle:example.com/hello/1.0.0", "'bindle:' references")]
+    [InlineData("https://example.com/hello.wasm", "'https:' references")]
+    [InlineData("hello.wat", "wat2wasm hello.wat")]
+    [InlineData("missing.wasm", "file not found")]
+    [InlineData("${HOME}/hello.wasm", "${HOME} is a placeholder")]
+    public void A_module_reference_that_is_not_a_local_binary_file_stops_the_import(string reference, string message)
+    {
+        folder.Write("hello.wat", "(module)");
+        var toml = folder.Write("modules.toml", $"""
+            [[module]]
+            route = "/"
+            module = "{reference}"
+            """);
+
+        var import = WagiImporter.Read(toml, new WagiImportOptions());
+
+        var error = Assert.Single(import.Errors);
+        Assert.Equal("[[module]] #1 (/) module", error.Where);
+        Assert.Contains(message, error.Message, StringComparison.Ordinal);
+        Assert.Null(Assert.Single(import.Routes).ModulePath);
+    }
+
+    [Fact]
+    public void File_urls_and_relative_paths_resolve_against_the_toml_not_the_working_directory()
+    {
+        var absolute = folder.Module("abs/one.wasm");
+        folder.Module("maps/rel/two.wasm");
+        var toml = folder.Write("maps/modules.toml", $"""
+            [[module]]
+            route = "/one"
+            module = "file://{absolute}"
+
+            [[module]]
+            route = "/two"
+            module = "rel/two.wasm"
+            """);
+
+        var import = WagiImporter.Read(toml, new WagiImportOptions());
+
+        Assert.Empty(import.Errors);
+        Assert.Equal([absolute, Path.Combine(folder.Path, "maps", "rel", "two.wasm")], import.Routes.Select(r => r.ModulePath));
+    }
+
+    [Fact]
+    public void Project_root_stands_for_the_folder_given_with_project_root()
+    {
+        var module = folder.Module("repo/testdata/app.wasm");
+        var toml = folder.Write("maps/modules.toml", """
+            [[module]]
+            route = "/"
+            module = "file:///${PROJECT_ROOT}/testdata/app.wasm"
+            """);
+
+        var import = WagiImporter.Read(toml, new WagiImportOptions { ProjectRoot = Path.Combine(folder.Path, "repo") });
+
+        Assert.Empty(import.Errors);
+        Assert.Equal(module, Assert.Single(import.Routes).ModulePath);
+        Assert.Contains(import.Notes, n => n.Message.Contains(Path.Combine(folder.Path, "repo"), StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("module = \"app.wasm\"", "[[module]] #1 route", "every [[module]] needs a route")]
+    [InlineData("route = \"/\"", "[[module]] #1 (/) module", "give the module file")]
+    [InlineData("route = \"/\"\nmodule = \"app.wasm\"\nhttp_max_concurrency = 0", "[[module]] #1 (/) http_max_concurrency", "positive whole number")]
+    [InlineData("route = \"/\"\nmodule = \"app.wasm\"\nentrypoint = 3", "[[module]] #1 (/) entrypoint", "expected a string")]
+    [InlineData("route = \"/\"\nmodule = \"app.wasm\"\nvolumes = [\"/data\"]", "[[module]] #1 (/) volumes", "expected a table")]
+    public void A_malformed_module_table_is_an_error_naming_the_table_and_field(string body, string where, string message)
+    {
+        folder.Module("app.wasm");
+        var toml = folder.Write("modules.toml", "[[module]]\n" + body + "\n");
+
+        var import = WagiImporter.Read(toml, new WagiImportOptions());
+
+        var error = Assert.Single(import.Errors);
+        Assert.Equal(where, error.Where);
+        Assert.Contains(message, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_file_without_module_tables_says_what_a_modules_toml_holds()
+    {
+        var toml = folder.Write("modules.toml", "title = \"nothing here\"\n");
+
+        var import = WagiImporter.Read(toml, new WagiImportOptions());
+
+        Assert.Contains("[[module]] tables", Assert.Single(import.Errors).Message, StringComparison.Ordinal);
+        Assert.Empty(import.Routes);
+    }
+
+    [Fact]
+    public void Toml_that_does_not_parse_is_refused_naming_the_file()
+    {
+        var toml = folder.Write("modules.toml", "[[module]\nroute = \n");
+
+        var error = Assert.Throws<CliException>(() => WagiImporter.Read(toml, new WagiImportOptions()));
+
+        Assert.Contains(toml, error.Message, StringComparison.Ordinal);
+        Assert.Contains("not valid TOML", error.Message, StringComparison.Ordinal);
+    }
+}
