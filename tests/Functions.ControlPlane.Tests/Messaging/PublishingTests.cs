@@ -51,7 +51,8 @@ public sealed class PublishingTests(FastRetryApp app) : IClassFixture<FastRetryA
         var notifier = app.Services.GetRequiredService<DesiredStateNotifier>();
 
         // The control plane's login may still declare and read, but no longer publish to the doorbell's exchange.
-        await RabbitManagement.SetPermissionsAsync(app.RabbitMq, write: "^(?!Functions\\.Contracts:DesiredStateChanged$).*");
+        await RabbitManagement.SetPermissionsAsync(
+            app.RabbitMq, write: "^(?!Functions\\.Contracts:DesiredStateChanged$).*", connections: 2); // ours and the observer's
         Activation deployed;
         try
         {

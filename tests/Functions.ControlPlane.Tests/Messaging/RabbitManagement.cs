@@ -14,7 +14,11 @@ internal static class RabbitManagement
     /// Sets the login's write permission on the virtual host and closes its connections there: RabbitMQ caches
     /// permission checks per channel, so only new connections see the change.
     /// </summary>
-    public static async Task SetPermissionsAsync(RabbitMqEndpoint endpoint, string write)
+    /// <remarks>
+    /// The management API lists a new connection only after its next statistics tick (seconds), so a caller that
+    /// needs every connection closed says how many it expects (<paramref name="connections"/>).
+    /// </remarks>
+    public static async Task SetPermissionsAsync(RabbitMqEndpoint endpoint, string write, int connections = 0)
     {
         using var client = Client();
         var vhost = System.Uri.EscapeDataString(endpoint.VirtualHost);
@@ -24,10 +28,33 @@ internal static class RabbitManagement
             response.EnsureSuccessStatusCode();
         }
 
-        var connections = await client.GetFromJsonAsync<List<Connection>>($"api/vhosts/{vhost}/connections") ?? [];
-        foreach (var connection in connections)
+        var old = new List<string>();
+        for (var attempt = 0; attempt < 150; attempt++)
         {
-            using var closed = await client.DeleteAsync(new Uri($"api/connections/{System.Uri.EscapeDataString(connection.Name)}", UriKind.Relative));
+            old = (await client.GetFromJsonAsync<List<Connection>>($"api/vhosts/{vhost}/connections") ?? []).Select(c => c.Name).ToList();
+            if (old.Count >= connections)
+            {
+                break;
+            }
+
+            await Task.Delay(100);
+        }
+
+        foreach (var name in old)
+        {
+            using var closed = await client.DeleteAsync(new Uri($"api/connections/{System.Uri.EscapeDataString(name)}", UriKind.Relative));
+        }
+
+        // Closing is asynchronous: wait until the broker no longer lists the old connections.
+        for (var attempt = 0; attempt < 100; attempt++)
+        {
+            var now = await client.GetFromJsonAsync<List<Connection>>($"api/vhosts/{vhost}/connections") ?? [];
+            if (!now.Any(c => old.Contains(c.Name)))
+            {
+                return;
+            }
+
+            await Task.Delay(100);
         }
     }
 
