@@ -119,7 +119,8 @@ public sealed class ComposeTests
         {
             foreach (var (variable, value) in service.Environment.Where(entry => entry.Key.StartsWith("ConnectionStrings__", StringComparison.Ordinal)))
             {
-                var kind = ConnectionTarget.Servers[variable["ConnectionStrings__".Length..]];
+                Assert.True(ConnectionTarget.Servers.TryGetValue(variable["ConnectionStrings__".Length..], out var kind),
+                    $"No server kind is known for {variable}: add one to ConnectionTarget.");
                 var target = kind.Parse(value);
                 Assert.True(Compose.Services.TryGetValue(target.Host, out var server), $"{service.Name}: {variable} points at '{target.Host}', not a service.");
                 Assert.Equal(kind.Image, server.Image);
