@@ -1,6 +1,11 @@
+using Functions.Worker.Hosting;
+
 var builder = WebApplication.CreateBuilder(args);
+builder.AddWorker();
+
 var app = builder.Build();
-
-app.MapGet("/", () => "Hello World!");
-
+app.MapWorker();
 app.Run();
+
+/// <summary>The worker host; public so tests can start it with WebApplicationFactory.</summary>
+public partial class Program;

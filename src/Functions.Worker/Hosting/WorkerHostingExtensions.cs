@@ -1,0 +1,81 @@
+using Functions.Runtime;
+using Functions.Worker.Metrics;
+using Functions.Worker.Serving;
+using Functions.Worker.Sync;
+using MassTransit;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Prometheus;
+
+namespace Functions.Worker.Hosting;
+
+public static class WorkerHostingExtensions
+{
+    /// <summary>Registers everything a worker node runs: runtime, sync, heartbeat, bus, metrics.</summary>
+    public static WebApplicationBuilder AddWorker(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        var configuration = builder.Configuration;
+        services.AddOptions<WorkerOptions>()
+            .Bind(configuration.GetSection(WorkerOptions.Section))
+            .PostConfigure(o => o.Key ??= configuration["FUNCTIONS_WORKER_KEY"])
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddOptions<RuntimeOptions>()
+            .Bind(configuration.GetSection("Runtime"))
+            .PostConfigure<IOptions<WorkerOptions>>((runtime, worker) =>
+                runtime.CacheDirectory ??= Path.Combine(worker.Value.CacheDirectory, "compiled"));
+        services.Configure<HostOptions>(o => o.ShutdownTimeout = configuration.GetSection(WorkerOptions.Section)
+            .GetValue(nameof(WorkerOptions.DrainTimeout), TimeSpan.FromSeconds(30)));
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton(sp => new WasmRuntime(sp.GetRequiredService<IOptions<RuntimeOptions>>().Value,
+            sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<AppliedState>();
+        services.AddSingleton<SyncSignal>();
+        services.AddSingleton<StateBuilder>();
+        services.AddSingleton<InvocationHandler>();
+        services.AddSingleton(_ => new WorkerMetrics(Prometheus.Metrics.NewCustomRegistry()));
+        services.AddHttpClient<ControlPlaneClient>((sp, http) =>
+        {
+            var options = sp.GetRequiredService<IOptions<WorkerOptions>>().Value;
+            ControlPlaneClient.Configure(http, options.ControlPlaneUrl!, options.Key!);
+        });
+        services.AddSingleton<Heartbeat>();
+        services.AddHostedService(sp => sp.GetRequiredService<Heartbeat>());
+        services.AddSingleton<StateSynchronizer>();
+        services.AddHostedService(sp => sp.GetRequiredService<StateSynchronizer>());
+
+        var nodeId = configuration[$"{WorkerOptions.Section}:{nameof(WorkerOptions.NodeId)}"];
+        if (string.IsNullOrEmpty(nodeId))
+        {
+            // Fix the default id once, so the queue name and the reports agree.
+            nodeId = new WorkerOptions().NodeId;
+            configuration[$"{WorkerOptions.Section}:{nameof(WorkerOptions.NodeId)}"] = nodeId;
+        }
+
+        services.AddWorkerMessaging(configuration.GetConnectionString("RabbitMq"), nodeId);
+        services.AddReceiveEndpointObserver<RingOnReady>();
+        return builder;
+    }
+
+    /// <summary>The worker's own endpoints; every other path goes to the functions.</summary>
+    public static WebApplication MapWorker(this WebApplication app)
+    {
+        var state = app.Services.GetRequiredService<AppliedState>();
+        var metrics = app.Services.GetRequiredService<WorkerMetrics>();
+        app.MapGet("/healthz", () => TypedResults.Text("ok"));
+        app.MapGet("/readyz", () => state.IsReady
+            ? Results.Text($"ready: generation {state.Current.Generation}")
+            : Results.Text("not ready: the first sync with the control plane has not succeeded yet", statusCode: 503));
+        app.MapGet("/metrics", async (HttpContext context) =>
+        {
+            PoolMetrics.Update(metrics, state.Current);
+            context.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
+            await metrics.Registry.CollectAndExportAsTextAsync(context.Response.Body, context.RequestAborted).ConfigureAwait(false);
+        });
+        var handler = app.Services.GetRequiredService<InvocationHandler>();
+        app.Run(handler.HandleAsync);
+        return app;
+    }
+}

@@ -1,0 +1,22 @@
+using Functions.Worker.Serving;
+
+namespace Functions.Worker.Metrics;
+
+/// <summary>Copies the pools' own counters into the per-route gauges just before a scrape.</summary>
+internal static class PoolMetrics
+{
+    public static void Update(WorkerMetrics metrics, ServingState state)
+    {
+        foreach (var (_, route) in state.Routes.Routes)
+        {
+            var stats = route.Pool.Stats;
+            metrics.PoolHits.WithLabels(route.Label).Set(stats.Hits);
+            metrics.PoolMisses.WithLabels(route.Label).Set(stats.Misses);
+            metrics.PoolReady.WithLabels(route.Label).Set(stats.Ready);
+            metrics.Instantiations.WithLabels(route.Label).Set(stats.Instantiations);
+            metrics.Rejected.WithLabels(route.Label).Set(stats.BusyRejections);
+        }
+
+        metrics.AppliedGeneration.Set(state.Generation);
+    }
+}

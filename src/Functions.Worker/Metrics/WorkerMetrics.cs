@@ -1,0 +1,50 @@
+using Prometheus;
+
+namespace Functions.Worker.Metrics;
+
+/// <summary>What <c>/metrics</c> shows, in Prometheus text. Per-route series are labelled by the route as bound.</summary>
+public sealed class WorkerMetrics
+{
+    private static readonly double[] LatencyBuckets =
+        [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+
+    public WorkerMetrics(CollectorRegistry registry)
+    {
+        Registry = registry;
+        var factory = Prometheus.Metrics.WithCustomRegistry(registry);
+        Requests = factory.CreateCounter("functions_requests_total", "Invocations answered, by route and status code.",
+            new CounterConfiguration { LabelNames = ["route", "status"] });
+        Latency = factory.CreateHistogram("functions_request_duration_seconds", "Time from request to response, by route.",
+            new HistogramConfiguration { LabelNames = ["route"], Buckets = LatencyBuckets });
+        PoolHits = factory.CreateGauge("functions_pool_hits", "Invocations that found a pre-instantiated instance ready, by route.",
+            new GaugeConfiguration { LabelNames = ["route"] });
+        PoolMisses = factory.CreateGauge("functions_pool_misses", "Invocations that had to instantiate on demand, by route.",
+            new GaugeConfiguration { LabelNames = ["route"] });
+        PoolReady = factory.CreateGauge("functions_pool_ready_instances", "Instances ready right now, by route.",
+            new GaugeConfiguration { LabelNames = ["route"] });
+        Instantiations = factory.CreateGauge("functions_instantiations", "Instances created, by route.",
+            new GaugeConfiguration { LabelNames = ["route"] });
+        Rejected = factory.CreateGauge("functions_busy_rejections", "Invocations refused with 503 at the route's concurrency limit.",
+            new GaugeConfiguration { LabelNames = ["route"] });
+        CompileSeconds = factory.CreateCounter("functions_compile_seconds_total", "Time spent compiling modules.");
+        Compiles = factory.CreateCounter("functions_compiles_total", "Modules compiled (not loaded from the cache).");
+        AppliedGeneration = factory.CreateGauge("functions_applied_generation", "The desired-state generation this worker serves.");
+        SyncFailures = factory.CreateCounter("functions_sync_failures_total", "Syncs that failed and kept the previous state.");
+        NotFound = factory.CreateCounter("functions_not_found_total", "Requests that matched no route.");
+    }
+
+    public CollectorRegistry Registry { get; }
+
+    public Counter Requests { get; }
+    public Histogram Latency { get; }
+    public Gauge PoolHits { get; }
+    public Gauge PoolMisses { get; }
+    public Gauge PoolReady { get; }
+    public Gauge Instantiations { get; }
+    public Gauge Rejected { get; }
+    public Counter CompileSeconds { get; }
+    public Counter Compiles { get; }
+    public Gauge AppliedGeneration { get; }
+    public Counter SyncFailures { get; }
+    public Counter NotFound { get; }
+}

@@ -1,0 +1,230 @@
+using System.Buffers;
+using System.Globalization;
+using Functions.Runtime;
+using Functions.Wagi;
+using Functions.Worker.Metrics;
+using Microsoft.AspNetCore.Http.Features;
+
+namespace Functions.Worker.Serving;
+
+/// <summary>
+/// Answers every request that is not the worker's own: route table → body → WAGI environment → pool → response.
+/// </summary>
+public sealed partial class InvocationHandler(AppliedState state, WorkerMetrics metrics, ILogger<InvocationHandler> logger)
+{
+    private const string RequestIdHeader = "X-Request-Id";
+
+    public async Task HandleAsync(HttpContext context)
+    {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var requestId = Guid.CreateVersion7().ToString("N");
+        context.Response.Headers[RequestIdHeader] = requestId;
+        var problemJson = WagiResult.AcceptsProblemJson(context.Request.Headers.Accept);
+
+        var (rawPath, query) = SplitTarget(context);
+        var match = state.Current.Routes.Match(rawPath);
+        if (match is null)
+        {
+            metrics.NotFound.Inc();
+            await WriteAsync(context, WagiResult.Error(StatusCodes.Status404NotFound, requestId, problemJson)).ConfigureAwait(false);
+            return;
+        }
+
+        var route = match.Value;
+        var response = await InvokeAsync(context, route, match, rawPath, query, requestId, problemJson).ConfigureAwait(false);
+        await WriteAsync(context, response).ConfigureAwait(false);
+        metrics.Requests.WithLabels(route.Label, response.Status.ToString(CultureInfo.InvariantCulture)).Inc();
+        metrics.Latency.WithLabels(route.Label).Observe(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
+    }
+
+    private async Task<WagiResponse> InvokeAsync(
+        HttpContext context, ServedRoute route, RouteMatch match, string rawPath, string query, string requestId, bool problemJson)
+    {
+        var limit = route.Binding.Limits.MaxBodyBytes;
+        var body = await ReadBodyAsync(context, limit).ConfigureAwait(false);
+        if (body is null)
+        {
+            return WagiResult.Error(StatusCodes.Status413PayloadTooLarge, requestId, problemJson,
+                $"the request body is over the route's limit of {limit} bytes");
+        }
+
+        var request = ToWagiRequest(context, rawPath, query, body.Length, requestId);
+        var environment = WagiEnvironment.Build(request, match, route.Binding.Environment);
+        var arguments = WagiArgv.Build(request, environment, route.Binding.Argv);
+        var result = await route.Pool.InvokeAsync(
+            new Invocation(environment, arguments, body) { RequestId = requestId },
+            context.RequestAborted).ConfigureAwait(false);
+
+        LogStderr(route, requestId, result.StderrLines);
+        switch (result.Outcome)
+        {
+            case InvocationOutcome.Busy:
+                context.Response.Headers.RetryAfter = "1";
+                return WagiResult.Error(StatusCodes.Status503ServiceUnavailable, requestId, problemJson,
+                    $"the route is at its concurrency limit of {route.Binding.Limits.MaxConcurrency}");
+            case InvocationOutcome.EntrypointMissing:
+                LogFailure(route.Label, route.Binding.ModuleDigest, requestId, result.Outcome, result.Detail);
+                return WagiResult.Error(StatusCodes.Status500InternalServerError, requestId, problemJson);
+        }
+
+        var outcome = result.Outcome switch
+        {
+            InvocationOutcome.Completed => ExecutionOutcome.Completed,
+            InvocationOutcome.ExitedWithError => ExecutionOutcome.ExitedWithError,
+            InvocationOutcome.TimedOut => ExecutionOutcome.TimedOut,
+            InvocationOutcome.OutputLimitExceeded => ExecutionOutcome.OutputLimitExceeded,
+            _ => ExecutionOutcome.Trapped,
+        };
+        if (outcome != ExecutionOutcome.Completed)
+        {
+            LogFailure(route.Label, route.Binding.ModuleDigest, requestId, result.Outcome, result.Detail ?? $"exit code {result.ExitCode}");
+        }
+
+        var response = WagiResult.From(outcome, result.Stdout, requestId, problemJson);
+        foreach (var problem in response.Problems)
+        {
+            LogOutputProblem(route.Label, route.Binding.ModuleDigest, requestId, problem);
+        }
+
+        return response;
+    }
+
+    private static (string RawPath, string Query) SplitTarget(HttpContext context)
+    {
+        // The raw target, not Request.Path: PATH_INFO and X_RAW_PATH_INFO are built from the undecoded path.
+        var target = context.Features.Get<IHttpRequestFeature>()?.RawTarget;
+        if (string.IsNullOrEmpty(target) || target[0] != '/')
+        {
+            return (context.Request.Path.HasValue ? context.Request.PathBase + context.Request.Path : "/",
+                context.Request.QueryString.HasValue ? context.Request.QueryString.Value![1..] : "");
+        }
+
+        var question = target.IndexOf('?', StringComparison.Ordinal);
+        return question < 0 ? (target, "") : (target[..question], target[(question + 1)..]);
+    }
+
+    /// <summary>Reads the whole body, or returns null when it is over <paramref name="limit"/>.</summary>
+    private static async Task<byte[]?> ReadBodyAsync(HttpContext context, long limit)
+    {
+        var declared = context.Request.ContentLength;
+        if (declared > limit)
+        {
+            return null;
+        }
+
+        if (declared == 0 || (declared is null && context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody == false))
+        {
+            return [];
+        }
+
+        var sizeFeature = context.Features.Get<IHttpMaxRequestBodySizeFeature>();
+        if (sizeFeature is { IsReadOnly: false })
+        {
+            sizeFeature.MaxRequestBodySize = limit + 1;
+        }
+
+        if (declared is { } length)
+        {
+            var exact = new byte[length];
+            await context.Request.Body.ReadExactlyAsync(exact, context.RequestAborted).ConfigureAwait(false);
+            return exact;
+        }
+
+        var buffer = new ArrayBufferWriter<byte>(16 * 1024);
+        while (true)
+        {
+            var memory = buffer.GetMemory(16 * 1024);
+            var read = await context.Request.Body.ReadAsync(memory, context.RequestAborted).ConfigureAwait(false);
+            if (read == 0)
+            {
+                return buffer.WrittenSpan.ToArray();
+            }
+
+            buffer.Advance(read);
+            if (buffer.WrittenCount > limit)
+            {
+                return null;
+            }
+        }
+    }
+
+    private static WagiRequest ToWagiRequest(HttpContext context, string rawPath, string query, long contentLength, string requestId)
+    {
+        var headers = new List<KeyValuePair<string, string>>(context.Request.Headers.Count);
+        foreach (var (name, values) in context.Request.Headers)
+        {
+            foreach (var value in values)
+            {
+                headers.Add(new(name, value ?? ""));
+            }
+        }
+
+        var connection = context.Connection;
+        return new WagiRequest
+        {
+            Method = context.Request.Method,
+            RawPath = rawPath,
+            QueryString = query,
+            Protocol = context.Request.Protocol,
+            Scheme = context.Request.Scheme,
+            Host = context.Request.Headers.Host.Count > 0 ? context.Request.Headers.Host.ToString() : null,
+            LocalAddress = connection.LocalIpAddress?.ToString() ?? "127.0.0.1",
+            LocalPort = connection.LocalPort,
+            RemoteAddress = connection.RemoteIpAddress?.ToString() ?? "",
+            Headers = headers,
+            ContentLength = contentLength,
+            ContentType = context.Request.ContentType,
+            RequestId = requestId,
+        };
+    }
+
+    private static async Task WriteAsync(HttpContext context, WagiResponse response)
+    {
+        if (context.Response.HasStarted)
+        {
+            return;
+        }
+
+        context.Response.StatusCode = response.Status;
+        if (response.Reason is { } reason)
+        {
+            context.Features.Get<IHttpResponseFeature>()!.ReasonPhrase = reason;
+        }
+
+        var headers = context.Response.Headers;
+        foreach (var (name, value) in response.Headers)
+        {
+            if (string.Equals(name, RequestIdHeader, StringComparison.OrdinalIgnoreCase))
+            {
+                continue; // the worker's id names the invocation in its log; a module cannot replace it
+            }
+
+            headers.Append(name, value);
+        }
+
+        headers.ContentLength = response.Body.Length;
+        if (response.Body.Length > 0 && !HttpMethods.IsHead(context.Request.Method))
+        {
+            await context.Response.Body.WriteAsync(response.Body, context.RequestAborted).ConfigureAwait(false);
+        }
+    }
+
+    private void LogStderr(ServedRoute route, string requestId, IReadOnlyList<string> lines)
+    {
+        foreach (var line in lines)
+        {
+            LogModuleStderr(route.Label, route.Binding.ModuleDigest, requestId, line);
+        }
+    }
+
+    [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "stderr {Route} {ModuleDigest} {RequestId}: {Line}")]
+    private partial void LogModuleStderr(string route, string moduleDigest, string requestId, string line);
+
+    [LoggerMessage(EventId = 2002, Level = LogLevel.Warning,
+        Message = "Invocation {RequestId} of {Route} ({ModuleDigest}) ended {Outcome}: {Detail}")]
+    private partial void LogFailure(string route, string moduleDigest, string requestId, InvocationOutcome outcome, string? detail);
+
+    [LoggerMessage(EventId = 2003, Level = LogLevel.Warning,
+        Message = "Output of {Route} ({ModuleDigest}) for {RequestId}: {Problem}")]
+    private partial void LogOutputProblem(string route, string moduleDigest, string requestId, string problem);
+}

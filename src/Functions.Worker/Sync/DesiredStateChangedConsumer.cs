@@ -1,0 +1,19 @@
+using Functions.Contracts;
+using Functions.Worker.Serving;
+using MassTransit;
+
+namespace Functions.Worker.Sync;
+
+/// <summary>The doorbell: a deployment happened somewhere; go and look.</summary>
+public sealed class DesiredStateChangedConsumer(SyncSignal signal, AppliedState applied) : IConsumer<DesiredStateChanged>
+{
+    public Task Consume(ConsumeContext<DesiredStateChanged> context)
+    {
+        if (context.Message.Generation > applied.Current.Generation)
+        {
+            signal.Ring($"message for generation {context.Message.Generation}");
+        }
+
+        return Task.CompletedTask;
+    }
+}
