@@ -6,7 +6,11 @@ public sealed record Invocation(
     IReadOnlyList<string> Arguments,
     ReadOnlyMemory<byte> Stdin)
 {
+    /// <summary>The caller's id of this run, for logs.</summary>
     public string? RequestId { get; init; }
+
+    /// <summary>Any object the caller wants to travel with the run, e.g. in a logging scope (route, digest, request id).</summary>
+    public object? LogTag { get; init; }
 }
 
 /// <summary>How a run ended.</summary>
@@ -43,6 +47,12 @@ public sealed record InvocationResult(
     string? Detail,
     TimeSpan Elapsed)
 {
+    /// <summary>stderr as written, up to <see cref="RuntimeOptions.MaxStderrBytes"/> (<see cref="StderrLines"/> splits it).</summary>
+    public ReadOnlyMemory<byte> Stderr { get; init; }
+
+    /// <summary>Whether a pre-instantiated instance served the run (false: instantiated on demand, or not run).</summary>
+    public bool PoolHit { get; init; }
+
     internal static InvocationResult NotRun(InvocationOutcome outcome, string detail) =>
         new(outcome, -1, ReadOnlyMemory<byte>.Empty, [], detail, TimeSpan.Zero);
 }

@@ -1,7 +1,9 @@
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 using Functions.Runtime.Execution;
 using Functions.Runtime.Modules;
+using Functions.Runtime.Native;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Wasmtime;
@@ -10,82 +12,135 @@ namespace Functions.Runtime;
 
 /// <summary>
 /// One per process: the Wasmtime engine (epoch interruption, pooling allocator), the epoch ticker that drives every
-/// timeout, the compiled-module cache, and the execution threads every invocation runs on.
+/// timeout, the compiled-module cache (memory and disk), the execution threads every invocation runs on, and the
+/// pools of pre-instantiated functions.
 /// </summary>
 public sealed partial class WasmRuntime : IDisposable
 {
-    /// <summary>The Wasmtime package this runtime was built and measured against; part of the disk cache key.</summary>
+    /// <summary>The Wasmtime package this runtime's native layer was written and measured against; part of the disk cache key.</summary>
     public const string WasmtimeVersion = "50.0.1";
 
     private readonly RuntimeOptions _options;
     private readonly Engine _engine;
-    private readonly Linker _linker;
+    private readonly nint _linker;
     private readonly ModuleCache _cache;
-    private readonly Invoker _invoker;
+    private readonly InstanceCounter _instances;
+    private readonly InstanceFactory _factory;
     private readonly ExecutionThreads _threads;
     private readonly TimeProvider _time;
     private readonly ILoggerFactory _loggers;
     private readonly ILogger _logger;
     private readonly Thread _ticker;
+    private readonly ITimer _shrinkTimer;
     private readonly List<WeakReference<FunctionPool>> _pools = [];
-    private readonly CancellationTokenSource _stopping = new();
-    private long _lastShrinkCheck;
+    private readonly string _scratchDirectory;
+    private volatile bool _stopping;
+    private int _disposed;
 
     public WasmRuntime(RuntimeOptions options, ILoggerFactory? loggers = null, TimeProvider? time = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
+        var problems = options.Validate();
+        if (problems.Count > 0)
+        {
+            throw new ArgumentException("Invalid runtime options: " + string.Join(" ", problems), nameof(options));
+        }
+
         _options = options;
         _time = time ?? TimeProvider.System;
         _loggers = loggers ?? NullLoggerFactory.Instance;
         _logger = _loggers.CreateLogger<WasmRuntime>();
+        _scratchDirectory = ScratchFolders.Create(options.ScratchDirectory);
 
-        var maxMemoryBytes = (nuint)(options.MaxMemoryMb * 1024L * 1024L);
+        var total = (uint)options.PoolingTotalInstances;
         using var pooling = new PoolingAllocationConfig()
-            .WithMaxCoreInstances((uint)options.MaxInstances)
-            .WithMaxMemories((uint)options.MaxInstances)
-            .WithMaxTables((uint)options.MaxInstances)
-            .WithMaxMemorySize(maxMemoryBytes)
+            .WithMaxCoreInstances(total)
+            .WithMaxMemories(total)
+            .WithMaxTables(total)
+            .WithMaxGcHeaps(total)
+            .WithMaxMemorySize((nuint)(options.MaxMemoryMbPerInstance * 1024L * 1024L))
             .WithLinearMemoryKeepResidentBytes((nuint)options.LinearMemoryKeepResidentBytes);
-        var config = new Config()
+        using var config = new Config()
             .WithEpochInterruption(true)
             .WithPoolingAllocationStrategy(pooling);
         _engine = new Engine(config);
-        _linker = new Linker(_engine);
-        _linker.DefineWasi();
+
+        _linker = WasmtimeNative.LinkerNew(WasmtimeNative.Pointer(_engine));
+        var defined = WasmtimeNative.LinkerDefineWasi(_linker);
+        if (defined != 0)
+        {
+            throw new InvalidOperationException("Wasmtime could not define WASI: " + WasmtimeNative.TakeErrorMessage(defined));
+        }
 
         EngineKey = KeyFor(options);
-        _cache = new ModuleCache(_engine, options.CacheDirectory, EngineKey, _logger);
-        _invoker = new Invoker(_engine, _linker, options);
-        _threads = new ExecutionThreads(options.MinExecutionThreads, options.MaxExecutionThreads);
+        _cache = new ModuleCache(_engine, options.CacheDirectory, EngineKey, Link, _logger);
+        _instances = new InstanceCounter(options.PoolingTotalInstances);
+        _factory = new InstanceFactory(_engine, _instances);
         _ticker = new Thread(Tick) { IsBackground = true, Name = "wasm-epoch" };
         _ticker.Start();
+        try
+        {
+            NativeSelfTest.Run(this, _factory, _scratchDirectory, options.EpochTick);
+        }
+        catch
+        {
+            _stopping = true;
+            WasmtimeNative.LinkerDelete(_linker);
+            throw;
+        }
+
+        _threads = new ExecutionThreads(_scratchDirectory, options.ExecutionThreads, options.MaxExecutionThreads,
+            options.ExecutionThreadIdleTimeout, options.ExecutionThreadStackBytes, options.MaxStderrBytes);
+        var shrinkPeriod = TimeSpan.FromTicks(Math.Clamp(options.IdleShrinkAfter.Ticks / 4,
+            TimeSpan.FromMilliseconds(50).Ticks, TimeSpan.FromSeconds(30).Ticks));
+        _shrinkTimer = _time.CreateTimer(static state => ((WasmRuntime)state!).ShrinkIdlePools(), this, shrinkPeriod, shrinkPeriod);
+        LogStarted(options.PoolingTotalInstances, options.MaxMemoryMbPerInstance, EngineKey, _scratchDirectory);
     }
 
     /// <summary>The engine settings compiled artifacts depend on, as a short key (the disk cache's folder name).</summary>
     public string EngineKey { get; }
 
-    public RuntimeStats Stats => new(_cache.Compiles, _cache.DiskHits, _cache.CompileTime, _threads.Threads);
-
-    /// <summary>From memory, else from the disk cache, else compiles (seconds for a large module) and caches.</summary>
-    public CompiledModule LoadOrCompile(string digest, ReadOnlySpan<byte> wasm) => _cache.GetOrCompile(digest, wasm);
-
-    /// <summary>From memory or the disk cache only; never compiles.</summary>
-    public bool TryLoadCached(string digest, out CompiledModule? module) => _cache.TryGet(digest, out module);
+    public RuntimeStats Stats => new(_cache.Compiles, _cache.CompileTime, _cache.MemoryHits, _cache.DiskHits, _cache.DiskWrites,
+        _cache.DiskRejected, _cache.Count, _instances.Live, _threads.Threads);
 
     /// <summary>
-    /// A pool for one function. Throws <see cref="EntrypointMissingException"/> when the module lacks the entrypoint and
-    /// <see cref="WasmtimeException"/> when it cannot be instantiated (a missing import, a start section that traps).
+    /// The compiled module for <paramref name="digest"/>: from memory, else the disk cache, else compiled from
+    /// <paramref name="wasm"/> (seconds for a large module) and written to the disk cache. The digest is only a key:
+    /// the caller verifies it. Throws <see cref="WasmtimeException"/> when the bytes do not compile.
+    /// </summary>
+    public CompiledModule LoadOrCompile(string digest, ReadOnlySpan<byte> wasm)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(digest);
+        return _cache.GetOrCompile(digest, wasm);
+    }
+
+    /// <summary>The compiled module for <paramref name="digest"/> from memory or the disk cache only; never compiles.</summary>
+    public bool TryLoadCached(string digest, out CompiledModule? module)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(digest);
+        return _cache.TryGet(digest, out module);
+    }
+
+    /// <summary>
+    /// A pool for one function, with its first instance made on the calling thread. Throws
+    /// <see cref="EntrypointMissingException"/> (no such export, or it takes parameters), <see cref="ModuleLinkException"/>
+    /// (an import that is not WASI preview1; a start section that traps) or <see cref="ArgumentException"/> (limits,
+    /// volumes), each saying what to fix.
     /// </summary>
     public FunctionPool CreatePool(CompiledModule module, FunctionSettings settings)
     {
-        ArgumentNullException.ThrowIfNull(module);
-        ArgumentNullException.ThrowIfNull(settings);
-        ValidateSettings(settings);
-        var pool = new FunctionPool(module, settings, _invoker, _threads, _time, _loggers.CreateLogger<FunctionPool>())
+        var plan = Plan(module, settings);
+        FunctionPool pool;
+        try
         {
-            IdleAfter = _options.IdleShrinkAfter,
-        };
+            pool = new FunctionPool(plan, settings.ReadyInstances ?? _options.DefaultReadyInstances, _factory, _threads, _time,
+                _options.IdleShrinkAfter, _loggers.CreateLogger<FunctionPool>());
+        }
+        catch (InstantiationException failed)
+        {
+            throw new ModuleLinkException(failed.Message);
+        }
+
         lock (_pools)
         {
             _pools.RemoveAll(w => !w.TryGetTarget(out _));
@@ -95,79 +150,127 @@ public sealed partial class WasmRuntime : IDisposable
         return pool;
     }
 
-    /// <summary>Runs a function once on a fresh instance, without a pool: for <c>_routes</c> at deploy time and for tools.</summary>
-    public Task<InvocationResult> RunOnceAsync(CompiledModule module, FunctionSettings settings, Invocation invocation)
+    /// <summary>
+    /// Runs a function once on a fresh instance, without a pool: <c>_routes</c> at deploy time, conformance suites
+    /// (give a volume <c>/</c> for a preopened root). Never Busy for concurrency; a missing entrypoint is the outcome
+    /// <see cref="InvocationOutcome.EntrypointMissing"/>. Throws <see cref="ModuleLinkException"/> when the module's
+    /// imports are not WASI preview1 and <see cref="ArgumentException"/> for unusable settings.
+    /// </summary>
+    public Task<InvocationResult> RunOnceAsync(CompiledModule module, FunctionSettings settings, Invocation invocation,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(invocation);
+        FunctionPlan plan;
+        try
+        {
+            plan = Plan(module, settings);
+        }
+        catch (EntrypointMissingException missing)
+        {
+            return Task.FromResult(InvocationResult.NotRun(InvocationOutcome.EntrypointMissing, missing.Message));
+        }
+
+        var work = new InvocationWork(new OneShot(plan, _factory), invocation, cancellationToken);
+        _threads.Post(work);
+        return work.Completion;
+    }
+
+    /// <summary>Compiles WebAssembly text (tests and the self-test); not cached.</summary>
+    internal CompiledModule CompileText(string name, string wat) =>
+        new(name, Module.FromText(_engine, name, wat), fromCache: false, Link);
+
+    private FunctionPlan Plan(CompiledModule module, FunctionSettings settings)
     {
         ArgumentNullException.ThrowIfNull(module);
         ArgumentNullException.ThrowIfNull(settings);
-        ValidateSettings(settings);
-        return _threads.RunAsync(() =>
-        {
-            PreparedInstance prepared;
-            try
-            {
-                prepared = _invoker.Instantiate(module, settings);
-            }
-            catch (EntrypointMissingException missing)
-            {
-                return InvocationResult.NotRun(InvocationOutcome.EntrypointMissing, missing.Message);
-            }
-            catch (WasmtimeException error)
-            {
-                return InvocationResult.NotRun(InvocationOutcome.Trapped, error.Message);
-            }
-
-            using (prepared)
-            {
-                return _invoker.Run(prepared, settings, invocation);
-            }
-        });
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        Validate(module, settings);
+        _ = module.InstancePre; // links now: a missing import fails here, with its name
+        return new FunctionPlan(module, settings, _options.EpochTick, settings.MaxOutputBytes);
     }
 
-    private void ValidateSettings(FunctionSettings settings)
+    private void Validate(CompiledModule module, FunctionSettings settings)
     {
-        if (settings.MemoryLimitBytes > _options.MaxMemoryMb * 1024L * 1024L)
+        var name = settings.Name;
+        var maxMemory = _options.MaxMemoryMbPerInstance * 1024L * 1024L;
+        if (settings.MemoryLimitBytes <= 0 || settings.MemoryLimitBytes > maxMemory)
         {
-            throw new ArgumentException(
-                $"{settings.Name}: a memory limit of {settings.MemoryLimitBytes / (1024 * 1024)} MiB is over this runtime's " +
-                $"Runtime:MaxMemoryMb of {_options.MaxMemoryMb}.", nameof(settings));
+            throw new ArgumentException($"{name}: the memory limit of {settings.MemoryLimitBytes} bytes must be positive and at " +
+                $"most this runtime's Runtime:MaxMemoryMbPerInstance ({_options.MaxMemoryMbPerInstance} MiB).", nameof(settings));
         }
 
-        if (settings.Timeout <= TimeSpan.Zero || settings.MaxConcurrency < 1 || settings.MaxOutputBytes < 0 || settings.ReadyInstances < 0)
+        if (settings.Timeout <= TimeSpan.Zero || settings.Timeout > TimeSpan.FromDays(1))
         {
-            throw new ArgumentException($"{settings.Name}: timeout and concurrency must be positive, output limit and ready instances not negative.", nameof(settings));
+            throw new ArgumentException($"{name}: the timeout {settings.Timeout} must be positive and at most a day.", nameof(settings));
+        }
+
+        if (settings.MaxConcurrency < 1 || settings.MaxOutputBytes < 0 || settings.MaxOutputBytes > int.MaxValue - 64)
+        {
+            throw new ArgumentException($"{name}: max concurrency must be at least 1 and the output limit between 0 and 2 GiB " +
+                $"(got {settings.MaxConcurrency} and {settings.MaxOutputBytes}).", nameof(settings));
+        }
+
+        if (settings.ReadyInstances is < 0 || settings.ReadyInstances > _options.PoolingTotalInstances / 2)
+        {
+            throw new ArgumentException($"{name}: {settings.ReadyInstances} ready instances is not between 0 and half of " +
+                $"Runtime:PoolingTotalInstances ({_options.PoolingTotalInstances}).", nameof(settings));
         }
 
         foreach (var volume in settings.Volumes)
         {
+            if (!volume.GuestPath.StartsWith('/') || !Path.IsPathFullyQualified(volume.HostPath))
+            {
+                throw new ArgumentException($"{name}: the volume {volume.GuestPath} → {volume.HostPath} needs an absolute guest " +
+                    "path (e.g. /data) and an absolute host path.", nameof(settings));
+            }
+
             if (!Directory.Exists(volume.HostPath))
             {
-                throw new DirectoryNotFoundException($"{settings.Name}: the volume {volume.GuestPath} maps {volume.HostPath}, which does not exist.");
+                throw new ArgumentException($"{name}: the volume {volume.GuestPath} maps the host directory {volume.HostPath}, " +
+                    "which does not exist; create it or fix the path.", nameof(settings));
             }
         }
+
+        if (!module.Functions.TryGetValue(settings.Entrypoint, out var signature))
+        {
+            throw new EntrypointMissingException(module.Digest, settings.Entrypoint, module.Exports);
+        }
+
+        if (signature is not (0, 0))
+        {
+            throw new EntrypointMissingException(settings.Entrypoint,
+                $"Module {module.Digest} exports '{settings.Entrypoint}', but it takes {signature.Parameters} parameter(s) and " +
+                $"returns {signature.Results} result(s); an entrypoint takes none and returns none. Entrypoints it has: " +
+                $"{(module.Exports.Count == 0 ? "none" : string.Join(", ", module.Exports))}.");
+        }
+    }
+
+    private InstancePreHandle Link(Module module)
+    {
+        var error = WasmtimeNative.LinkerInstantiatePre(_linker, WasmtimeNative.Pointer(module), out var instancePre);
+        GC.KeepAlive(module);
+        if (error != 0)
+        {
+            throw new ModuleLinkException(
+                $"Module {module.Name} cannot run here: {InstanceFactory.FirstLine(WasmtimeNative.TakeErrorMessage(error))}. " +
+                "Functions may import only WASI preview1 (wasi_snapshot_preview1); build for wasm32-wasip1 without other host imports.");
+        }
+
+        return new InstancePreHandle(instancePre);
     }
 
     private void Tick()
     {
         var tick = _options.EpochTick;
-        while (!_stopping.IsCancellationRequested)
+        while (!_stopping)
         {
             Thread.Sleep(tick);
             _engine.IncrementEpoch();
-            ShrinkIdlePools();
         }
     }
 
     private void ShrinkIdlePools()
     {
-        var now = _time.GetTimestamp();
-        var interval = TimeSpan.FromTicks(Math.Max(_options.IdleShrinkAfter.Ticks / 4, TimeSpan.FromMilliseconds(50).Ticks));
-        if (_time.GetElapsedTime(_lastShrinkCheck, now) < interval)
-        {
-            return;
-        }
-
-        _lastShrinkCheck = now;
         FunctionPool[] pools;
         lock (_pools)
         {
@@ -184,19 +287,29 @@ public sealed partial class WasmRuntime : IDisposable
     {
         // Everything that changes generated code or what an artifact loads into: the Wasmtime version, the target,
         // epoch interruption (on), fuel (off), and the pooling allocator's memory reservation.
-        var text = $"wasmtime={WasmtimeVersion};arch={System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture};" +
-                   $"epoch=1;fuel=0;pooling=1;maxmem={options.MaxMemoryMb}";
+        var text = $"wasmtime={WasmtimeVersion};os={RuntimeInformation.OSDescription.Split(' ')[0]};" +
+                   $"arch={RuntimeInformation.ProcessArchitecture};epoch=1;fuel=0;pooling=1;maxmem={options.MaxMemoryMbPerInstance}";
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..16];
     }
 
+    /// <summary>Stops the ticker and the execution threads. Pools should be disposed first; running invocations end.</summary>
     public void Dispose()
     {
-        _stopping.Cancel();
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        _shrinkTimer.Dispose();
+        _stopping = true;
         _ticker.Join(TimeSpan.FromSeconds(1));
         _threads.Dispose();
-        _invoker.Dispose();
-        _linker.Dispose();
+        WasmtimeNative.LinkerDelete(_linker);
+        ScratchFolders.TryDelete(_scratchDirectory);
         _engine.Dispose();
-        _stopping.Dispose();
     }
+
+    [LoggerMessage(EventId = 3201, Level = LogLevel.Information,
+        Message = "Wasmtime runtime started: {Slots} instance slots of up to {MaxMemoryMb} MiB, engine key {EngineKey}, scratch {Scratch}")]
+    private partial void LogStarted(int slots, int maxMemoryMb, string engineKey, string scratch);
 }

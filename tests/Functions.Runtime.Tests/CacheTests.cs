@@ -60,7 +60,7 @@ public sealed class CacheTests : IDisposable
     [Fact]
     public void Artifacts_of_an_engine_with_other_settings_live_apart()
     {
-        using var small = new WasmRuntime(new RuntimeOptions { CacheDirectory = _cache.FullName, MaxMemoryMb = 256 });
+        using var small = new WasmRuntime(new RuntimeOptions { CacheDirectory = _cache.FullName, MaxMemoryMbPerInstance = 256 });
         using var large = NewRuntime();
         Assert.NotEqual(small.EngineKey, large.EngineKey);
     }

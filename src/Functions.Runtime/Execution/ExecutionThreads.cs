@@ -1,123 +1,187 @@
-using System.Collections.Concurrent;
-
 namespace Functions.Runtime.Execution;
 
 /// <summary>
-/// Threads that run WebAssembly and nothing else. An invocation is a synchronous native call that holds its thread for
-/// as long as the module runs; on the .NET thread pool a few slow functions would starve every request of the process.
-/// Threads start on demand up to a ceiling and retire after a minute idle, keeping a floor warm.
+/// Threads that run WebAssembly and nothing else. An invocation is a synchronous native call that holds its thread as
+/// long as the module runs; on the .NET thread pool a few slow functions would starve every other request of the
+/// process. Here each posted item goes straight to an idle thread, or to a new one while under the ceiling, so an
+/// invocation never waits behind another (admission control bounds how many there are). Only at the ceiling do items
+/// queue. Threads beyond the floor retire after an idle timeout.
 /// </summary>
 internal sealed class ExecutionThreads : IDisposable
 {
-    private static readonly TimeSpan IdleRetirement = TimeSpan.FromMinutes(1);
-    private readonly BlockingCollection<Action> _work = new(new ConcurrentQueue<Action>());
+    private readonly Lock _lock = new();
+    private readonly Stack<Worker> _idle = new();
+    private readonly Queue<IExecutionWork> _overflow = new();
+    private readonly string _scratchDirectory;
     private readonly int _min;
     private readonly int _max;
+    private readonly TimeSpan _idleTimeout;
+    private readonly int _stackBytes;
+    private readonly int _maxStderrBytes;
     private int _threads;
-    private int _spare;
+    private int _nextId;
+    private bool _disposed;
 
-    public ExecutionThreads(int min, int max)
+    public ExecutionThreads(string scratchDirectory, int min, int max, TimeSpan idleTimeout, int stackBytes, int maxStderrBytes)
     {
+        _scratchDirectory = scratchDirectory;
         _min = min;
         _max = max;
+        _idleTimeout = idleTimeout;
+        _stackBytes = stackBytes;
+        _maxStderrBytes = maxStderrBytes;
     }
 
     public int Threads => Volatile.Read(ref _threads);
 
-    /// <summary>Runs <paramref name="work"/> on an execution thread; completes when it has run.</summary>
-    public Task<T> RunAsync<T>(Func<T> work)
+    public void Post(IExecutionWork work)
     {
-        var completion = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
-        _work.Add(() =>
+        Worker? idle = null;
+        var start = false;
+        lock (_lock)
         {
-            try
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (_idle.TryPop(out idle))
             {
-                completion.SetResult(work());
+                idle.Assigned = work;
             }
-            catch (Exception error)
+            else if (_threads < _max)
             {
-                completion.SetException(error);
+                _threads++;
+                start = true;
             }
-        });
-        EnsureThread();
-        return completion.Task;
+            else
+            {
+                _overflow.Enqueue(work);
+            }
+        }
+
+        if (idle is not null)
+        {
+            idle.Signal.Set();
+        }
+        else if (start)
+        {
+            var worker = new Worker(this, Interlocked.Increment(ref _nextId)) { Assigned = work };
+            new Thread(worker.Loop, _stackBytes) { IsBackground = true, Name = $"wasm-exec-{worker.Id}" }.Start();
+        }
     }
 
-    /// <summary>
-    /// Each queued item claims one idle thread (a "spare"); with none to claim, a new thread starts for it. So an
-    /// invocation never waits behind another one while the ceiling allows a thread of its own.
-    /// </summary>
-    private void EnsureThread()
+    /// <summary>The next item for <paramref name="worker"/> (null: retire). Waits idle when there is none.</summary>
+    private IExecutionWork? Next(Worker worker)
     {
-        if (Interlocked.Decrement(ref _spare) >= 0)
+        lock (_lock)
+        {
+            if (_overflow.TryDequeue(out var queued))
+            {
+                return queued;
+            }
+
+            if (_disposed)
+            {
+                _threads--;
+                return null;
+            }
+
+            worker.Signal.Reset();
+            _idle.Push(worker);
+        }
+
+        while (true)
+        {
+            var signalled = worker.Signal.Wait(_idleTimeout);
+            lock (_lock)
+            {
+                if (worker.Assigned is { } work)
+                {
+                    worker.Assigned = null;
+                    return work;
+                }
+
+                if (_disposed || (!signalled && _threads > _min))
+                {
+                    RemoveIdle(worker);
+                    _threads--;
+                    return null;
+                }
+            }
+        }
+    }
+
+    private void RemoveIdle(Worker worker)
+    {
+        if (!_idle.Contains(worker))
         {
             return;
         }
 
-        Interlocked.Increment(ref _spare);
-        while (true)
+        var others = _idle.Where(w => w != worker).Reverse().ToList();
+        _idle.Clear();
+        foreach (var other in others)
         {
-            var count = Volatile.Read(ref _threads);
-            if (count >= _max)
-            {
-                return; // at the ceiling the work waits in the queue for the next free thread
-            }
-
-            if (Interlocked.CompareExchange(ref _threads, count + 1, count) == count)
-            {
-                new Thread(Loop) { IsBackground = true, Name = $"wasm-exec-{count}" }.Start();
-                return;
-            }
+            _idle.Push(other);
         }
     }
 
-    private void Loop()
+    public void Dispose()
     {
-        var claimed = true; // a new thread was started for an item already queued
-        while (true)
+        Worker[] idle;
+        lock (_lock)
         {
-            if (!claimed)
-            {
-                Interlocked.Increment(ref _spare);
-            }
+            _disposed = true;
+            idle = [.. _idle];
+        }
 
-            Action? work;
-            bool taken;
+        foreach (var worker in idle)
+        {
+            worker.Signal.Set();
+        }
+    }
+
+    private sealed class Worker(ExecutionThreads owner, int id)
+    {
+        public int Id { get; } = id;
+
+        public ManualResetEventSlim Signal { get; } = new(false, spinCount: 100);
+
+        public IExecutionWork? Assigned { get; set; }
+
+        public void Loop()
+        {
+            ThreadScratch? scratch = null;
+            Exception? broken = null;
             try
             {
-                taken = _work.TryTake(out work, claimed ? Timeout.InfiniteTimeSpan : IdleRetirement);
+                scratch = new ThreadScratch(owner._scratchDirectory, Id, owner._maxStderrBytes);
             }
-            catch (ObjectDisposedException)
+            catch (Exception error) when (error is IOException or UnauthorizedAccessException)
             {
-                break;
+                broken = error; // every item this thread takes fails with the reason instead of hanging
             }
 
-            if (taken)
+            try
             {
-                claimed = false;
-                work!();
-                continue;
-            }
+                var work = Assigned;
+                Assigned = null;
+                while (work is not null)
+                {
+                    if (scratch is null)
+                    {
+                        work.Fail(broken!);
+                    }
+                    else
+                    {
+                        work.Execute(scratch);
+                    }
 
-            if (_work.IsCompleted)
+                    work = owner.Next(this);
+                }
+            }
+            finally
             {
-                break;
+                scratch?.Dispose();
+                scratch?.DeleteFiles();
             }
-
-            // Idle for a while: retire, unless a producer already counted on this thread or it is part of the floor.
-            var spare = Volatile.Read(ref _spare);
-            var count = Volatile.Read(ref _threads);
-            if (spare > 0 && count > _min && Interlocked.CompareExchange(ref _spare, spare - 1, spare) == spare)
-            {
-                Interlocked.Decrement(ref _threads);
-                return;
-            }
-
-            claimed = true; // still counted as spare: wait again without adding itself twice
         }
-
-        Interlocked.Decrement(ref _threads);
     }
-
-    public void Dispose() => _work.CompleteAdding();
 }

@@ -1,197 +1,217 @@
 using System.Diagnostics;
 using System.Text;
-using Wasmtime;
+using Functions.Runtime.Native;
 
 namespace Functions.Runtime.Execution;
 
 /// <summary>
-/// Instantiates modules and runs one invocation on one instance: the request's WASI context, the epoch deadline that
-/// enforces both the timeout and the output limit, and the mapping of every ending to an <see cref="InvocationOutcome"/>.
+/// Runs one invocation on one prepared instance, through the C API: the request's WASI context (argv, environment,
+/// stdin from bytes, stdout and stderr into the thread's tmpfs files, volumes), the epoch deadline whose callback
+/// enforces the timeout, the output limits and cancellation, and the mapping of every ending to an outcome: the exit
+/// status is read from the error without a .NET exception.
 /// </summary>
-internal sealed class Invoker(Engine engine, Linker linker, RuntimeOptions options) : IDisposable
+internal static unsafe class Invoker
 {
-    private static readonly WasiConfiguration Neutral = new();
-    private readonly ThreadLocal<ScratchFiles> _scratch = new(
-        () => new ScratchFiles(options.ScratchDirectory ?? Path.GetTempPath()), trackAllValues: true);
-
-    private long TicksFor(TimeSpan timeout) => Math.Max(1, (long)Math.Ceiling(timeout / options.EpochTick) + 1);
-
-    /// <summary>
-    /// A store with the function's memory limit and a neutral WASI context (a WASI call on a store without one aborts
-    /// the process, and start sections run during instantiation), instantiated under the function's timeout.
-    /// </summary>
-    public PreparedInstance Instantiate(CompiledModule module, FunctionSettings settings)
+    public static InvocationResult Run(PreparedInstance prepared, FunctionPlan plan, Invocation invocation, ThreadScratch scratch,
+        long started, bool poolHit, CancellationToken cancellationToken)
     {
-        var store = new Store(engine);
-        try
+        var settings = plan.Settings;
+        var context = prepared.Context;
+        if (BuildWasi(plan, invocation, scratch, context) is { } wasiProblem)
         {
-            store.SetLimits(memorySize: settings.MemoryLimitBytes);
-            store.SetWasiConfiguration(Neutral);
-            store.SetEpochDeadline((ulong)TicksFor(settings.Timeout));
-            var instance = linker.Instantiate(store, module.Module);
-            var entry = instance.GetAction(settings.Entrypoint)
-                ?? throw new EntrypointMissingException(module.Digest, settings.Entrypoint, module.Exports);
-            return new PreparedInstance(store, entry);
+            return Finish(InvocationOutcome.Trapped, -1, [], [], wasiProblem, started, poolHit);
         }
-        catch
+
+        var watch = scratch.Watch;
+        watch.Begin(settings.Timeout, settings.MaxOutputBytes, plan.MaxStderrCapture);
+        WasmtimeNative.StoreEpochDeadlineCallback(prepared.Store, RunWatch.Callback, watch.Data, 0);
+        WasmtimeNative.ContextSetEpochDeadline(context, 1);
+
+        nint error;
+        nint trap;
+        using (cancellationToken.CanBeCanceled ? cancellationToken.UnsafeRegister(static w => ((RunWatch)w!).Cancel(), watch) : default)
         {
-            store.Dispose();
-            throw;
+            error = WasmtimeNative.FuncCall(context, prepared.Entrypoint, 0, 0, 0, 0, out trap);
         }
+
+        GC.KeepAlive(prepared);
+
+        var outcome = InvocationOutcome.Completed;
+        var exitCode = 0;
+        string? detail = null;
+        if (error != 0)
+        {
+            if (WasmtimeNative.ErrorExitStatus(error, out var status))
+            {
+                WasmtimeNative.ErrorDelete(error);
+                exitCode = status;
+                if (status != 0)
+                {
+                    outcome = InvocationOutcome.ExitedWithError;
+                    detail = $"proc_exit({status})";
+                }
+            }
+            else
+            {
+                outcome = InvocationOutcome.Trapped;
+                detail = Describe(WasmtimeNative.TakeErrorMessage(error));
+            }
+        }
+        else if (trap != 0)
+        {
+            outcome = InvocationOutcome.Trapped;
+            detail = Describe(WasmtimeNative.TakeTrapMessage(trap, out _));
+        }
+
+        if (outcome == InvocationOutcome.Trapped)
+        {
+            exitCode = -1;
+            switch (watch.Reason)
+            {
+                case StopReason.TimedOut:
+                    outcome = InvocationOutcome.TimedOut;
+                    detail = $"ran past its timeout of {settings.Timeout.TotalMilliseconds:F0} ms";
+                    break;
+                case StopReason.OutputLimitExceeded:
+                    outcome = InvocationOutcome.OutputLimitExceeded;
+                    break;
+                case StopReason.Cancelled:
+                    throw new OperationCanceledException(cancellationToken);
+            }
+        }
+
+        var stdoutLength = RandomAccess.GetLength(scratch.Stdout);
+        var stderrLength = RandomAccess.GetLength(scratch.Stderr);
+        byte[] stdout = [];
+        if (stdoutLength > settings.MaxOutputBytes || stderrLength > plan.MaxStderrCapture || outcome == InvocationOutcome.OutputLimitExceeded)
+        {
+            // The module wrote more than it may (caught by the epoch watch, or after its last tick): none of it is answered.
+            outcome = InvocationOutcome.OutputLimitExceeded;
+            exitCode = -1;
+            detail = stdoutLength > settings.MaxOutputBytes || stderrLength <= plan.MaxStderrCapture
+                ? $"wrote more than the output limit of {settings.MaxOutputBytes} bytes to stdout"
+                : $"wrote more than {plan.MaxStderrCapture} bytes to stderr";
+        }
+        else
+        {
+            stdout = ThreadScratch.Read(scratch.Stdout, stdoutLength);
+        }
+
+        var keptStderr = Math.Min(stderrLength, scratch.MaxStderrBytes);
+        var stderr = ThreadScratch.Read(scratch.Stderr, keptStderr);
+        scratch.Release(stdoutLength, stderrLength);
+        var lines = Lines(stderr, stderrLength - keptStderr);
+        return Finish(outcome, exitCode, stdout, lines, detail, started, poolHit) with { Stderr = stderr };
     }
 
-    public InvocationResult Run(PreparedInstance prepared, FunctionSettings settings, Invocation invocation)
-    {
-        var scratch = _scratch.Value!;
-        var store = prepared.Store;
-        var started = Stopwatch.GetTimestamp();
-        var stopReason = InvocationOutcome.Completed;
+    private static InvocationResult Finish(InvocationOutcome outcome, int exitCode, byte[] stdout, IReadOnlyList<string> stderr,
+        string? detail, long started, bool poolHit) =>
+        new(outcome, exitCode, stdout, stderr, detail, Stopwatch.GetElapsedTime(started)) { PoolHit = poolHit };
 
-        var wasi = new WasiConfiguration()
-            .WithArgs(invocation.Arguments)
-            .WithStandardOutput(scratch.Stdout)
-            .WithStandardError(scratch.Stderr);
-        foreach (var (name, value) in invocation.Environment)
+    /// <summary>Gives the store the request's WASI context; returns a problem to report, or null.</summary>
+    private static string? BuildWasi(FunctionPlan plan, Invocation invocation, ThreadScratch scratch, nint context)
+    {
+        var config = WasmtimeNative.WasiConfigNew();
+        var strings = scratch.Strings;
+        strings.Clear();
+        foreach (var argument in invocation.Arguments)
         {
-            wasi.WithEnvironmentVariable(name, value);
+            strings.Add(argument);
+        }
+
+        var argc = invocation.Arguments.Count;
+        foreach (var (name, _) in invocation.Environment)
+        {
+            strings.Add(name);
+        }
+
+        foreach (var (_, value) in invocation.Environment)
+        {
+            strings.Add(value);
+        }
+
+        var envc = invocation.Environment.Count;
+        var pointers = strings.Pointers();
+        if (!WasmtimeNative.WasiConfigSetArgv(config, (nuint)argc, pointers)
+            || !WasmtimeNative.WasiConfigSetEnv(config, (nuint)envc, pointers + argc, pointers + argc + envc))
+        {
+            WasmtimeNative.WasiConfigDelete(config);
+            return "argv or the environment is not valid UTF-8";
         }
 
         if (!invocation.Stdin.IsEmpty)
         {
-            using (var stdin = new FileStream(scratch.Stdin, FileMode.Create, FileAccess.Write, FileShare.ReadWrite, 1))
+            fixed (byte* stdin = invocation.Stdin.Span)
             {
-                stdin.Write(invocation.Stdin.Span);
+                WasmtimeNative.ByteVec bytes;
+                WasmtimeNative.ByteVecNew(&bytes, (nuint)invocation.Stdin.Length, stdin); // copied; the config takes it
+                WasmtimeNative.WasiConfigSetStdinBytes(config, &bytes);
             }
-
-            wasi.WithStandardInput(scratch.Stdin);
         }
 
-        foreach (var volume in settings.Volumes)
+        fixed (byte* stdout = scratch.StdoutPath)
+        fixed (byte* stderr = scratch.StderrPath)
         {
-            wasi.WithPreopenedDirectory(volume.HostPath, volume.GuestPath, volume.Writable);
-        }
-
-        store.SetWasiConfiguration(wasi);
-
-        // Called on this thread every epoch tick while the module runs: stop it when it is out of time or has written
-        // more than it may. Between ticks a module can overshoot the output limit by what it writes in one tick.
-        store.SetEpochDeadlineCallback(_ =>
-        {
-            if (Stopwatch.GetElapsedTime(started) >= settings.Timeout)
+            if (!WasmtimeNative.WasiConfigSetStdoutFile(config, stdout) || !WasmtimeNative.WasiConfigSetStderrFile(config, stderr))
             {
-                stopReason = InvocationOutcome.TimedOut;
-                throw new TimeoutException();
+                WasmtimeNative.WasiConfigDelete(config);
+                return "the stdout/stderr capture files could not be opened (is the scratch directory still there?)";
             }
+        }
 
-            if (new FileInfo(scratch.Stdout).Length > settings.MaxOutputBytes)
+        foreach (var (host, guest, writable) in plan.Volumes)
+        {
+            fixed (byte* hostPath = host)
+            fixed (byte* guestPath = guest)
             {
-                stopReason = InvocationOutcome.OutputLimitExceeded;
-                throw new InvalidOperationException("output limit");
+                if (!WasmtimeNative.WasiConfigPreopenDir(config, hostPath, guestPath, writable))
+                {
+                    WasmtimeNative.WasiConfigDelete(config);
+                    return $"the volume {Encoding.UTF8.GetString(guest.AsSpan(0, guest.Length - 1))} could not be opened " +
+                           $"(host directory {Encoding.UTF8.GetString(host.AsSpan(0, host.Length - 1))})";
+                }
             }
-
-            return 1;
-        });
-        store.SetEpochDeadline(1);
-
-        var exitCode = 0;
-        string? detail = null;
-        var outcome = InvocationOutcome.Completed;
-        try
-        {
-            prepared.Entry();
-        }
-        catch (WasmtimeException error) when (error.ExitCode is { } code)
-        {
-            exitCode = code;
-            outcome = code == 0 ? InvocationOutcome.Completed : InvocationOutcome.ExitedWithError;
-            detail = code == 0 ? null : $"proc_exit({code})";
-        }
-        catch (TrapException trap)
-        {
-            outcome = stopReason != InvocationOutcome.Completed ? stopReason : InvocationOutcome.Trapped;
-            detail = $"{trap.Type}: {FirstLine(trap.Message)}";
-        }
-        catch (WasmtimeException error)
-        {
-            outcome = stopReason != InvocationOutcome.Completed ? stopReason : InvocationOutcome.Trapped;
-            detail = FirstLine(error.Message);
         }
 
-        GC.KeepAlive(store);
-        var stdout = ReadStdout(scratch.Stdout, settings.MaxOutputBytes, out var tooLong);
-        if (tooLong && outcome is InvocationOutcome.Completed or InvocationOutcome.ExitedWithError)
-        {
-            outcome = InvocationOutcome.OutputLimitExceeded;
-        }
-
-        if (outcome == InvocationOutcome.OutputLimitExceeded)
-        {
-            detail = $"wrote more than the output limit of {settings.MaxOutputBytes} bytes";
-            stdout = [];
-        }
-        else if (outcome == InvocationOutcome.TimedOut)
-        {
-            detail = $"ran past its timeout of {settings.Timeout.TotalMilliseconds:F0} ms";
-        }
-
-        return new InvocationResult(outcome, exitCode, stdout, ReadStderr(scratch.Stderr), detail, Stopwatch.GetElapsedTime(started));
+        var error = WasmtimeNative.ContextSetWasi(context, config);
+        return error == 0 ? null : WasmtimeNative.TakeErrorMessage(error);
     }
 
-    private static byte[] ReadStdout(string path, long limit, out bool tooLong)
+    /// <summary>The informative line of a Wasmtime error: its first line, plus the trap reason when that comes later.</summary>
+    internal static string Describe(string message)
     {
-        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1);
-        tooLong = file.Length > limit;
-        if (tooLong || file.Length == 0)
+        var lines = message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (lines.Length == 0)
         {
-            return [];
+            return "trapped";
         }
 
-        var bytes = new byte[file.Length];
-        file.ReadExactly(bytes);
-        return bytes;
+        var cause = Array.FindLast(lines, l => l.StartsWith("Caused by", StringComparison.Ordinal)) is not null
+            ? lines[^1]
+            : null;
+        var first = lines[0];
+        return cause is null || cause == first ? first : $"{first} ({cause})";
     }
 
-    private List<string> ReadStderr(string path)
+    private static List<string> Lines(byte[] stderr, long dropped)
     {
-        var info = new FileInfo(path);
-        if (!info.Exists || info.Length == 0)
+        var lines = new List<string>();
+        if (stderr.Length > 0)
         {
-            return [];
+            var text = Encoding.UTF8.GetString(stderr);
+            var parts = text.Split('\n');
+            var count = parts[^1].Length == 0 ? parts.Length - 1 : parts.Length;
+            for (var i = 0; i < count; i++)
+            {
+                lines.Add(parts[i].TrimEnd('\r'));
+            }
         }
 
-        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1);
-        var length = (int)Math.Min(file.Length, options.MaxStderrBytes);
-        var bytes = new byte[length];
-        file.ReadExactly(bytes);
-        var lines = Encoding.UTF8.GetString(bytes).Split('\n');
-        var count = lines.Length > 0 && lines[^1].Length == 0 ? lines.Length - 1 : lines.Length;
-        var result = new List<string>(count + 1);
-        for (var i = 0; i < count; i++)
+        if (dropped > 0)
         {
-            result.Add(lines[i].TrimEnd('\r'));
+            lines.Add($"[stderr truncated: {dropped} more bytes]");
         }
 
-        if (file.Length > length)
-        {
-            result.Add($"[stderr truncated: {file.Length - length} more bytes]");
-        }
-
-        return result;
-    }
-
-    private static string FirstLine(string message)
-    {
-        var newline = message.IndexOf('\n', StringComparison.Ordinal);
-        return newline < 0 ? message : message[..newline];
-    }
-
-    public void Dispose()
-    {
-        foreach (var files in _scratch.Values)
-        {
-            files.Dispose();
-        }
-
-        _scratch.Dispose();
+        return lines;
     }
 }

@@ -1,3 +1,4 @@
+using Functions.Runtime.Modules;
 using Wasmtime;
 
 namespace Functions.Runtime;
@@ -5,12 +6,17 @@ namespace Functions.Runtime;
 /// <summary>A module compiled for this process's engine, shared by every pool that runs it.</summary>
 public sealed class CompiledModule
 {
-    internal CompiledModule(string digest, Module module, bool fromCache)
+    private readonly Lazy<InstancePreHandle> _instancePre;
+
+    internal CompiledModule(string digest, Module module, bool fromCache, Func<Module, InstancePreHandle> link)
     {
         Digest = digest;
         Module = module;
         FromCache = fromCache;
-        Exports = [.. module.Exports.OfType<FunctionExport>().Where(f => f.Parameters.Count == 0 && f.Results.Count == 0).Select(f => f.Name)];
+        var functions = module.Exports.OfType<FunctionExport>().ToList();
+        Functions = functions.ToDictionary(f => f.Name, f => (f.Parameters.Count, f.Results.Count), StringComparer.Ordinal);
+        Exports = [.. functions.Where(f => f.Parameters.Count == 0 && f.Results.Count == 0).Select(f => f.Name)];
+        _instancePre = new Lazy<InstancePreHandle>(() => link(module), LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
     public string Digest { get; }
@@ -22,4 +28,13 @@ public sealed class CompiledModule
     public bool FromCache { get; }
 
     internal Module Module { get; }
+
+    /// <summary>Every exported function with its parameter and result counts.</summary>
+    internal IReadOnlyDictionary<string, (int Parameters, int Results)> Functions { get; }
+
+    /// <summary>
+    /// The module linked against WASI, made on first use. Throws <see cref="ModuleLinkException"/> when an import
+    /// is not WASI preview1 (the message names it); the failure is cached, like the success.
+    /// </summary>
+    internal InstancePreHandle InstancePre => _instancePre.Value;
 }

@@ -5,120 +5,166 @@ using Microsoft.Extensions.Logging;
 namespace Functions.Runtime;
 
 /// <summary>
-/// One function's instances, instantiated ahead of demand. Each serves exactly one invocation and is then disposed;
+/// One function's instances, instantiated ahead of demand. Each serves exactly one invocation and is then deleted;
 /// a background refill keeps <see cref="FunctionSettings.ReadyInstances"/> ready while the function is in use, and an
 /// idle function shrinks to none. An empty pool instantiates on demand instead of making the request wait.
 /// </summary>
-public sealed partial class FunctionPool : IDisposable
+public sealed partial class FunctionPool : IDisposable, IInvocationTarget
 {
     private readonly ConcurrentQueue<PreparedInstance> _ready = new();
-    private readonly CompiledModule _module;
-    private readonly Invoker _invoker;
+    private readonly FunctionPlan _plan;
+    private readonly InstanceFactory _factory;
     private readonly ExecutionThreads _threads;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly int _target;
+    private readonly int _reserve;
     private int _readyCount;
     private int _inFlight;
     private int _refilling;
     private int _disposed;
+    private long _invocations;
     private long _hits;
     private long _misses;
     private long _instantiations;
+    private long _failures;
     private long _busy;
     private long _lastUsed;
 
-    internal FunctionPool(CompiledModule module, FunctionSettings settings, Invoker invoker, ExecutionThreads threads,
-        TimeProvider time, ILogger logger)
+    internal FunctionPool(FunctionPlan plan, int readyInstances, InstanceFactory factory, ExecutionThreads threads,
+        TimeProvider time, TimeSpan idleAfter, ILogger logger)
     {
-        _module = module;
-        Settings = settings;
-        _invoker = invoker;
+        _plan = plan;
+        _target = readyInstances;
+        _factory = factory;
         _threads = threads;
         _time = time;
         _logger = logger;
+        IdleAfter = idleAfter;
         _lastUsed = time.GetTimestamp();
 
-        // One instance now, on the caller's thread: a module that cannot be instantiated (a missing import, a start
-        // section that traps) fails the deployment here, not the first request.
-        Add(_invoker.Instantiate(module, settings));
-        Interlocked.Increment(ref _instantiations);
-        RequestRefill();
+        // Prewarming leaves a quarter of the allocator's slots to on-demand instantiation, so ready instances of
+        // many functions cannot take every slot from running ones.
+        _reserve = factory.Counter.Capacity / 4;
+
+        // One instance now, on the caller's thread: a module that cannot be instantiated (a start section that
+        // traps, an initial memory over the limit) fails the deployment here, not its first request.
+        var first = _factory.TryCreate(plan) ?? throw new InvalidOperationException(
+            $"{plan.Name}: every instance slot of the runtime is in use (Runtime:PoolingTotalInstances = " +
+            $"{factory.Counter.Capacity}); raise it or lower the ready instances of other functions.");
+        _instantiations++;
+        if (_target > 0)
+        {
+            Add(first);
+            RequestRefill();
+        }
+        else
+        {
+            first.Dispose();
+        }
     }
 
-    public FunctionSettings Settings { get; }
+    public FunctionSettings Settings => _plan.Settings;
 
-    public string ModuleDigest => _module.Digest;
+    public string ModuleDigest => _plan.Module.Digest;
 
-    public PoolStats Stats => new(Volatile.Read(ref _readyCount), Volatile.Read(ref _inFlight), Interlocked.Read(ref _hits),
-        Interlocked.Read(ref _misses), Interlocked.Read(ref _instantiations), Interlocked.Read(ref _busy));
+    public CompiledModule Module => _plan.Module;
+
+    public PoolStats Stats => new(
+        Volatile.Read(ref _readyCount), _target, Volatile.Read(ref _inFlight), Interlocked.Read(ref _invocations),
+        Interlocked.Read(ref _hits), Interlocked.Read(ref _misses), Interlocked.Read(ref _instantiations),
+        Interlocked.Read(ref _failures), Interlocked.Read(ref _busy));
+
+    internal TimeSpan IdleAfter { get; }
 
     /// <summary>
-    /// Runs the entrypoint once for <paramref name="invocation"/> on an execution thread. Past the function's concurrency
-    /// limit it answers <see cref="InvocationOutcome.Busy"/> at once rather than queueing.
+    /// Runs the entrypoint once on an execution thread; completes when the run ends. Past the function's
+    /// concurrency limit (or with no instance slot free) it answers <see cref="InvocationOutcome.Busy"/> at once
+    /// instead of queueing. Cancelling stops a waiting or running invocation within one epoch tick and throws
+    /// <see cref="OperationCanceledException"/>.
     /// </summary>
-    public async ValueTask<InvocationResult> InvokeAsync(Invocation invocation, CancellationToken cancellationToken = default)
+    public ValueTask<InvocationResult> InvokeAsync(Invocation invocation, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(invocation);
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         if (Interlocked.Increment(ref _inFlight) > Settings.MaxConcurrency)
         {
             Interlocked.Decrement(ref _inFlight);
             Interlocked.Increment(ref _busy);
-            return InvocationResult.NotRun(InvocationOutcome.Busy,
-                $"{Settings.Name} is at its concurrency limit of {Settings.MaxConcurrency}");
+            return ValueTask.FromResult(InvocationResult.NotRun(InvocationOutcome.Busy,
+                $"{Settings.Name} is at its concurrency limit of {Settings.MaxConcurrency}"));
         }
 
+        Interlocked.Increment(ref _invocations);
         Volatile.Write(ref _lastUsed, _time.GetTimestamp());
+        var work = new InvocationWork(this, invocation, cancellationToken);
         try
         {
-            return await _threads.RunAsync(() => RunOne(invocation)).ConfigureAwait(false);
+            _threads.Post(work);
         }
-        finally
+        catch (ObjectDisposedException)
         {
             Interlocked.Decrement(ref _inFlight);
-            RequestRefill();
+            throw;
         }
+
+        return new ValueTask<InvocationResult>(work.Completion);
     }
 
-    private InvocationResult RunOne(Invocation invocation)
+    InvocationResult IInvocationTarget.Run(Invocation invocation, ThreadScratch scratch, long started, CancellationToken cancellationToken)
     {
-        PreparedInstance prepared;
-        if (_ready.TryDequeue(out var ready))
+        var hit = false;
+        if (_ready.TryDequeue(out var prepared))
         {
+            hit = true;
             Interlocked.Decrement(ref _readyCount);
             Interlocked.Increment(ref _hits);
-            prepared = ready;
+            RequestRefill();
         }
         else
         {
             Interlocked.Increment(ref _misses);
             try
             {
-                prepared = _invoker.Instantiate(_module, Settings);
-                Interlocked.Increment(ref _instantiations);
+                prepared = _factory.TryCreate(_plan);
             }
-            catch (Exception error) when (error is Wasmtime.WasmtimeException or EntrypointMissingException)
+            catch (Exception error) when (error is InstantiationException or EntrypointMissingException)
             {
+                Interlocked.Increment(ref _failures);
                 return InvocationResult.NotRun(
                     error is EntrypointMissingException ? InvocationOutcome.EntrypointMissing : InvocationOutcome.Trapped,
                     error.Message);
             }
+
+            if (prepared is null)
+            {
+                Interlocked.Increment(ref _busy);
+                return InvocationResult.NotRun(InvocationOutcome.Busy,
+                    $"every instance slot of the runtime is in use ({_factory.Counter.Capacity})");
+            }
+
+            Interlocked.Increment(ref _instantiations);
+            RequestRefill();
         }
 
         using (prepared)
         {
-            return _invoker.Run(prepared, Settings, invocation);
+            return Invoker.Run(prepared!, _plan, invocation, scratch, started, hit, cancellationToken);
         }
     }
 
-    /// <summary>Starts a background refill unless one runs or the pool is full.</summary>
+    void IInvocationTarget.Finished() => Interlocked.Decrement(ref _inFlight);
+
+    /// <summary>Starts a background refill unless one runs, the pool is full or the function is idle.</summary>
     private void RequestRefill()
     {
-        if (Volatile.Read(ref _readyCount) >= Settings.ReadyInstances || Volatile.Read(ref _disposed) != 0
+        if (Volatile.Read(ref _readyCount) >= _target || Volatile.Read(ref _disposed) != 0 || IsIdle()
             || Interlocked.CompareExchange(ref _refilling, 1, 0) != 0)
         {
             return;
         }
 
+        // Instantiating takes microseconds (a start section that loops is cut off at the function's timeout).
         ThreadPool.UnsafeQueueUserWorkItem(static pool => pool.Refill(), this, preferLocal: false);
     }
 
@@ -126,14 +172,22 @@ public sealed partial class FunctionPool : IDisposable
     {
         try
         {
-            while (Volatile.Read(ref _disposed) == 0 && Volatile.Read(ref _readyCount) < Settings.ReadyInstances && !IsIdle())
+            while (Volatile.Read(ref _disposed) == 0 && Volatile.Read(ref _readyCount) < _target && !IsIdle())
             {
-                Add(_invoker.Instantiate(_module, Settings));
+                var prepared = _factory.TryCreate(_plan, _reserve);
+                if (prepared is null)
+                {
+                    LogNoSlots(Settings.Name, _factory.Counter.Capacity);
+                    break;
+                }
+
                 Interlocked.Increment(ref _instantiations);
+                Add(prepared);
             }
         }
-        catch (Exception error) when (error is Wasmtime.WasmtimeException or EntrypointMissingException)
+        catch (Exception error) when (error is InstantiationException or EntrypointMissingException)
         {
+            Interlocked.Increment(ref _failures);
             LogRefillFailed(Settings.Name, error.Message);
         }
         finally
@@ -154,26 +208,33 @@ public sealed partial class FunctionPool : IDisposable
 
     private bool IsIdle() => _time.GetElapsedTime(Volatile.Read(ref _lastUsed)) >= IdleAfter;
 
-    internal TimeSpan IdleAfter { get; init; } = TimeSpan.FromMinutes(5);
-
     /// <summary>Releases the ready instances of a function nobody called for a while; the next call refills.</summary>
     internal void ShrinkIfIdle()
     {
-        if (IsIdle() && Volatile.Read(ref _inFlight) == 0)
+        if (IsIdle() && Volatile.Read(ref _inFlight) == 0 && Volatile.Read(ref _readyCount) > 0)
         {
-            Drain();
+            var released = Drain();
+            if (released > 0)
+            {
+                LogShrunk(Settings.Name, released);
+            }
         }
     }
 
-    private void Drain()
+    private int Drain()
     {
+        var released = 0;
         while (_ready.TryDequeue(out var instance))
         {
             Interlocked.Decrement(ref _readyCount);
             instance.Dispose();
+            released++;
         }
+
+        return released;
     }
 
+    /// <summary>Deletes the ready instances. Invocations already running finish; new ones are refused.</summary>
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 0)
@@ -184,4 +245,11 @@ public sealed partial class FunctionPool : IDisposable
 
     [LoggerMessage(EventId = 3101, Level = LogLevel.Warning, Message = "Could not refill the pool of {Function}: {Error}")]
     private partial void LogRefillFailed(string function, string error);
+
+    [LoggerMessage(EventId = 3102, Level = LogLevel.Warning,
+        Message = "Pool of {Function} not refilled: the runtime's instance slots ({Capacity}) are nearly all in use")]
+    private partial void LogNoSlots(string function, int capacity);
+
+    [LoggerMessage(EventId = 3103, Level = LogLevel.Debug, Message = "Pool of {Function} idle: released {Count} ready instances")]
+    private partial void LogShrunk(string function, int count);
 }

@@ -1,0 +1,42 @@
+using System.Text;
+using Functions.Runtime.Modules;
+
+namespace Functions.Runtime.Execution;
+
+/// <summary>
+/// Everything about a function that does not change between invocations, prepared once: the linked module, the
+/// entrypoint's and volumes' C strings, the limits and the epoch deadline that covers instantiation.
+/// </summary>
+internal sealed class FunctionPlan
+{
+    public FunctionPlan(CompiledModule module, FunctionSettings settings, TimeSpan epochTick, long maxStderrCapture)
+    {
+        Module = module;
+        Settings = settings;
+        InstancePre = module.InstancePre;
+        Entrypoint = Encoding.UTF8.GetBytes(settings.Entrypoint);
+        Volumes = [.. settings.Volumes.Select(v => (NullTerminated(v.HostPath), NullTerminated(v.GuestPath), v.Writable))];
+        InstantiationTicks = (ulong)Math.Max(1, Math.Ceiling(settings.Timeout / epochTick) + 1);
+        MaxStderrCapture = maxStderrCapture;
+    }
+
+    public CompiledModule Module { get; }
+
+    public FunctionSettings Settings { get; }
+
+    public InstancePreHandle InstancePre { get; }
+
+    public byte[] Entrypoint { get; }
+
+    public IReadOnlyList<(byte[] Host, byte[] Guest, bool Writable)> Volumes { get; }
+
+    /// <summary>Epoch ticks a start section may run during instantiation: the function's timeout.</summary>
+    public ulong InstantiationTicks { get; }
+
+    /// <summary>stderr bytes a run may write before it is stopped: the output limit, as for stdout.</summary>
+    public long MaxStderrCapture { get; }
+
+    public string Name => Settings.Name;
+
+    private static byte[] NullTerminated(string text) => Encoding.UTF8.GetBytes(text + "\0");
+}

@@ -1,0 +1,11 @@
+namespace Functions.Runtime.Execution;
+
+/// <summary>A piece of work for an execution thread, given that thread's scratch state.</summary>
+internal interface IExecutionWork
+{
+    /// <summary>Runs the work. Must not throw: failures are the work's result.</summary>
+    void Execute(ThreadScratch scratch);
+
+    /// <summary>The thread cannot run anything (its scratch files could not be made).</summary>
+    void Fail(Exception error);
+}

@@ -1,0 +1,36 @@
+namespace Functions.Runtime.Execution;
+
+/// <summary>A run without a pool: instantiate, run, delete. A missing entrypoint or a failed instantiation is an outcome.</summary>
+internal sealed class OneShot(FunctionPlan plan, InstanceFactory factory) : IInvocationTarget
+{
+    public InvocationResult Run(Invocation invocation, ThreadScratch scratch, long started, CancellationToken cancellationToken)
+    {
+        PreparedInstance? prepared;
+        try
+        {
+            prepared = factory.TryCreate(plan);
+        }
+        catch (EntrypointMissingException missing)
+        {
+            return InvocationResult.NotRun(InvocationOutcome.EntrypointMissing, missing.Message);
+        }
+        catch (InstantiationException failed)
+        {
+            return InvocationResult.NotRun(InvocationOutcome.Trapped, failed.Message);
+        }
+
+        if (prepared is null)
+        {
+            return InvocationResult.NotRun(InvocationOutcome.Busy, $"every instance slot of the runtime is in use ({factory.Counter.Capacity})");
+        }
+
+        using (prepared)
+        {
+            return Invoker.Run(prepared, plan, invocation, scratch, started, poolHit: false, cancellationToken);
+        }
+    }
+
+    public void Finished()
+    {
+    }
+}

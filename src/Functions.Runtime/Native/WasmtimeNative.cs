@@ -1,0 +1,219 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using Wasmtime;
+
+namespace Functions.Runtime.Native;
+
+/// <summary>
+/// The part of Wasmtime's C API that the managed package (<c>Wasmtime</c> 50.0.1, pinned in Directory.Packages.props)
+/// does not wrap, called on the package's own native library: <c>InstancePre</c>, stores and WASI contexts built
+/// natively (stdin from bytes, exit status without an exception), the epoch deadline callback. Declarations follow
+/// <c>crates/c-api/include/{wasi.h,wasmtime/*.h}</c>. <see cref="NativeSelfTest"/> checks this layer when the runtime
+/// starts, so an ABI change in a package update fails fast with a clear message instead of corrupting memory.
+/// </summary>
+internal static unsafe partial class WasmtimeNative
+{
+    /// <summary>The managed package's native library name; the runtime resolves it from the package's runtimes folder.</summary>
+    private const string Library = "wasmtime";
+
+    public const byte ExternFunc = 0;
+    public const byte UpdateDeadlineContinue = 0;
+    public const byte TrapCodeStackOverflow = 0;
+    public const byte TrapCodeInterrupt = 10;
+
+    /// <summary><c>wasmtime_func_t</c>: a function of one store.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public struct Func
+    {
+        public ulong StoreId;
+        public nint Private;
+    }
+
+    /// <summary><c>wasmtime_instance_t</c>: an instance of one store.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public struct Instance
+    {
+        public ulong StoreId;
+        public nuint Private;
+    }
+
+    /// <summary><c>wasmtime_extern_t</c>: a kind byte, then a 24-byte union aligned to 8.</summary>
+    [StructLayout(LayoutKind.Explicit, Size = 32)]
+    public struct Extern
+    {
+        [FieldOffset(0)]
+        public byte Kind;
+
+        [FieldOffset(8)]
+        public Func Func;
+    }
+
+    /// <summary><c>wasm_byte_vec_t</c> (also <c>wasm_name_t</c>, <c>wasm_message_t</c>).</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public struct ByteVec
+    {
+        public nuint Size;
+        public byte* Data;
+    }
+
+    // --- handles of the managed wrapper -------------------------------------------------------------------------
+
+    [UnsafeAccessor(UnsafeAccessorKind.Method, Name = "get_NativeHandle")]
+    [return: UnsafeAccessorType("Wasmtime.Engine+Handle, Wasmtime.Dotnet")]
+    private static extern object EngineHandle(Engine engine);
+
+    [UnsafeAccessor(UnsafeAccessorKind.Method, Name = "get_NativeHandle")]
+    [return: UnsafeAccessorType("Wasmtime.Module+Handle, Wasmtime.Dotnet")]
+    private static extern object ModuleHandle(Wasmtime.Module module);
+
+    /// <summary>The <c>wasm_engine_t*</c> behind <paramref name="engine"/>; valid while the engine is alive.</summary>
+    public static nint Pointer(Engine engine) => ((SafeHandle)EngineHandle(engine)).DangerousGetHandle();
+
+    /// <summary>The <c>wasmtime_module_t*</c> behind <paramref name="module"/>; valid while the module is alive.</summary>
+    public static nint Pointer(Wasmtime.Module module) => ((SafeHandle)ModuleHandle(module)).DangerousGetHandle();
+
+    // --- linker and InstancePre ---------------------------------------------------------------------------------
+
+    [LibraryImport(Library, EntryPoint = "wasmtime_linker_new")]
+    public static partial nint LinkerNew(nint engine);
+
+    [LibraryImport(Library, EntryPoint = "wasmtime_linker_define_wasi")]
+    public static partial nint LinkerDefineWasi(nint linker);
+
+    [LibraryImport(Library, EntryPoint = "wasmtime_linker_delete")]
+    public static partial void LinkerDelete(nint linker);
+
+    [LibraryImport(Library, EntryPoint = "wasmtime_linker_instantiate_pre")]
+    public static partial nint LinkerInstantiatePre(nint linker, nint module, out nint instancePre);
+
+    [LibraryImport(Library, EntryPoint = "wasmtime_instance_pre_instantiate")]
+    public static partial nint InstancePreInstantiate(nint instancePre, nint context, out Instance instance, out nint trap);
+
+    [LibraryImport(Library, EntryPoint = "wasmtime_instance_pre_delete")]
+    public static partial void InstancePreDelete(nint instancePre);
+
+    [LibraryImport(Library, EntryPoint = "wasmtime_instance_export_get")]
+    [return: MarshalAs(UnmanagedType.U1)]
+    public static partial bool InstanceExportGet(nint context, in Instance instance, byte* name, nuint nameLength, out Extern item);
+
+    // --- stores -------------------------------------------------------------------------------------------------
+
+    [LibraryImport(Library, EntryPoint = "wasmtime_store_new")]
+    public static partial nint StoreNew(nint engine, nint data, nint finalizer);
+
+    [LibraryImport(Library, EntryPoint = "wasmtime_store_context")]
+    public static partial nint StoreContext(nint store);
+
+    [LibraryImport(Library, EntryPoint = "wasmtime_store_delete")]
+    public static partial void StoreDelete(nint store);
+
+    [LibraryImport(Library, EntryPoint = "wasmtime_store_limiter")]
+    public static partial void StoreLimiter(nint store, long memorySize, long tableElements, long instances, long tables, long memories);
+
+    [LibraryImport(Library, EntryPoint = "wasmtime_context_set_epoch_deadline")]
+    public static partial void ContextSetEpochDeadline(nint context, ulong ticksBeyondCurrent);
+
+    [LibraryImport(Library, EntryPoint = "wasmtime_store_epoch_deadline_callback")]
+    public static partial void StoreEpochDeadlineCallback(
+        nint store, delegate* unmanaged<nint, nint, ulong*, byte*, nint> callback, nint data, nint finalizer);
+
+    [LibraryImport(Library, EntryPoint = "wasmtime_context_set_wasi")]
+    public static partial nint ContextSetWasi(nint context, nint wasiConfig);
+
+    [LibraryImport(Library, EntryPoint = "wasmtime_func_call")]
+    public static partial nint FuncCall(nint context, in Func func, nint args, nuint argCount, nint results, nuint resultCount, out nint trap);
+
+    // --- WASI configuration -------------------------------------------------------------------------------------
+
+    [LibraryImport(Library, EntryPoint = "wasi_config_new")]
+    public static partial nint WasiConfigNew();
+
+    [LibraryImport(Library, EntryPoint = "wasi_config_delete")]
+    public static partial void WasiConfigDelete(nint config);
+
+    [LibraryImport(Library, EntryPoint = "wasi_config_set_argv")]
+    [return: MarshalAs(UnmanagedType.U1)]
+    public static partial bool WasiConfigSetArgv(nint config, nuint count, byte** argv);
+
+    [LibraryImport(Library, EntryPoint = "wasi_config_set_env")]
+    [return: MarshalAs(UnmanagedType.U1)]
+    public static partial bool WasiConfigSetEnv(nint config, nuint count, byte** names, byte** values);
+
+    [LibraryImport(Library, EntryPoint = "wasi_config_set_stdin_bytes")]
+    public static partial void WasiConfigSetStdinBytes(nint config, ByteVec* bytes);
+
+    [LibraryImport(Library, EntryPoint = "wasi_config_set_stdout_file")]
+    [return: MarshalAs(UnmanagedType.U1)]
+    public static partial bool WasiConfigSetStdoutFile(nint config, byte* path);
+
+    [LibraryImport(Library, EntryPoint = "wasi_config_set_stderr_file")]
+    [return: MarshalAs(UnmanagedType.U1)]
+    public static partial bool WasiConfigSetStderrFile(nint config, byte* path);
+
+    [LibraryImport(Library, EntryPoint = "wasi_config_preopen_dir")]
+    [return: MarshalAs(UnmanagedType.U1)]
+    public static partial bool WasiConfigPreopenDir(nint config, byte* hostPath, byte* guestPath, [MarshalAs(UnmanagedType.U1)] bool mutable);
+
+    // --- errors and traps ---------------------------------------------------------------------------------------
+
+    [LibraryImport(Library, EntryPoint = "wasmtime_error_new")]
+    public static partial nint ErrorNew(byte* message);
+
+    [LibraryImport(Library, EntryPoint = "wasmtime_error_delete")]
+    public static partial void ErrorDelete(nint error);
+
+    [LibraryImport(Library, EntryPoint = "wasmtime_error_message")]
+    public static partial void ErrorMessage(nint error, out ByteVec message);
+
+    [LibraryImport(Library, EntryPoint = "wasmtime_error_exit_status")]
+    [return: MarshalAs(UnmanagedType.U1)]
+    public static partial bool ErrorExitStatus(nint error, out int status);
+
+    [LibraryImport(Library, EntryPoint = "wasm_trap_message")]
+    public static partial void TrapMessage(nint trap, out ByteVec message);
+
+    [LibraryImport(Library, EntryPoint = "wasmtime_trap_code")]
+    [return: MarshalAs(UnmanagedType.U1)]
+    public static partial bool TrapCode(nint trap, out byte code);
+
+    [LibraryImport(Library, EntryPoint = "wasm_trap_delete")]
+    public static partial void TrapDelete(nint trap);
+
+    [LibraryImport(Library, EntryPoint = "wasm_byte_vec_new")]
+    public static partial void ByteVecNew(ByteVec* vec, nuint size, byte* data);
+
+    [LibraryImport(Library, EntryPoint = "wasm_byte_vec_delete")]
+    public static partial void ByteVecDelete(ref ByteVec vec);
+
+    /// <summary>Reads and frees a <c>wasmtime_error_t</c>'s message.</summary>
+    public static string TakeErrorMessage(nint error)
+    {
+        ErrorMessage(error, out var vec);
+        var text = Text(vec);
+        ByteVecDelete(ref vec);
+        ErrorDelete(error);
+        return text;
+    }
+
+    /// <summary>Reads and frees a <c>wasm_trap_t</c>'s message; <paramref name="code"/> is null for a host-made trap.</summary>
+    public static string TakeTrapMessage(nint trap, out byte? code)
+    {
+        code = TrapCode(trap, out var value) ? value : null;
+        TrapMessage(trap, out var vec);
+        var text = Text(vec);
+        ByteVecDelete(ref vec);
+        TrapDelete(trap);
+        return text;
+    }
+
+    private static string Text(ByteVec vec)
+    {
+        var length = (int)vec.Size;
+        while (length > 0 && vec.Data[length - 1] == 0)
+        {
+            length--; // trap messages carry a trailing NUL
+        }
+
+        return System.Text.Encoding.UTF8.GetString(vec.Data, length);
+    }
+}
