@@ -75,7 +75,8 @@ public static class WorkerHostingExtensions
             await metrics.Registry.CollectAndExportAsTextAsync(context.Response.Body, context.RequestAborted).ConfigureAwait(false);
         });
         var handler = app.Services.GetRequiredService<InvocationHandler>();
-        app.Run(handler.HandleAsync);
+        // Routing runs first and matches the worker's own endpoints; every other request is a function's.
+        app.Use(next => context => context.GetEndpoint() is null ? handler.HandleAsync(context) : next(context));
         return app;
     }
 }

@@ -1,0 +1,185 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Functions.Testing.Hosts;
+
+/// <summary>
+/// A whole platform for one test class: its own database and virtual host on the shared servers, a control plane
+/// process and worker processes, all on loopback. <see cref="Admin"/> talks to the REST API with the admin key.
+/// </summary>
+public sealed class TestPlatform : IAsyncDisposable
+{
+    private readonly List<HostProcess> _workers = [];
+    private readonly Dictionary<string, string> _workerEnvironment;
+
+    private TestPlatform(HostProcess controlPlane, Dictionary<string, string> workerEnvironment, string adminKey, string volumesRoot, string cacheRoot)
+    {
+        ControlPlane = controlPlane;
+        _workerEnvironment = workerEnvironment;
+        AdminKey = adminKey;
+        VolumesRoot = volumesRoot;
+        CacheRoot = cacheRoot;
+        Admin = new HttpClient { BaseAddress = controlPlane.Address, Timeout = TimeSpan.FromSeconds(60) };
+        Admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", adminKey);
+    }
+
+    public HostProcess ControlPlane { get; }
+
+    public IReadOnlyList<HostProcess> Workers => _workers;
+
+    public HttpClient Admin { get; }
+
+    public string AdminKey { get; }
+
+    /// <summary>The host folder route volumes must live under.</summary>
+    public string VolumesRoot { get; }
+
+    private string CacheRoot { get; }
+
+    public static async Task<TestPlatform> StartAsync(string name, int workers, RabbitMqEndpoint? rabbitMq = null,
+        IReadOnlyDictionary<string, string>? workerSettings = null)
+    {
+        var services = await PlatformServices.GetAsync().ConfigureAwait(false);
+        var database = await services.CreateDatabaseAsync(name).ConfigureAwait(false);
+        rabbitMq ??= await services.CreateVirtualHostAsync(name).ConfigureAwait(false);
+        var adminKey = "admin-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+        var workerKey = "worker-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+        var scratch = Directory.CreateTempSubdirectory($"functions-{name}-").FullName;
+        var volumes = Directory.CreateDirectory(Path.Combine(scratch, "volumes")).FullName;
+        var controlPlane = await HostProcess.StartAsync("Functions.ControlPlane", $"{name} control plane", new Dictionary<string, string>
+        {
+            ["ConnectionStrings__Postgres"] = database,
+            ["ConnectionStrings__RabbitMq"] = rabbitMq.ConnectionString,
+            ["FUNCTIONS_ADMIN_KEY"] = adminKey,
+            ["FUNCTIONS_WORKER_KEY"] = workerKey,
+            ["Functions__VolumesRoot"] = volumes,
+            ["Functions__WorkerStaleAfter"] = "00:00:06",
+        }).ConfigureAwait(false);
+        var workerEnvironment = new Dictionary<string, string>
+        {
+            ["ConnectionStrings__RabbitMq"] = rabbitMq.ConnectionString,
+            ["FUNCTIONS_WORKER_KEY"] = workerKey,
+            ["Worker__ControlPlaneUrl"] = controlPlane.Address.AbsoluteUri,
+            ["Worker__PollInterval"] = "00:00:05",
+            ["Worker__HeartbeatInterval"] = "00:00:01",
+            ["Worker__RetryDelay"] = "00:00:01",
+            ["Worker__ReadyInstances"] = "4",
+        };
+        foreach (var (key, value) in workerSettings ?? new Dictionary<string, string>())
+        {
+            workerEnvironment[key] = value;
+        }
+
+        var platform = new TestPlatform(controlPlane, workerEnvironment, adminKey, volumes, Path.Combine(scratch, "cache"));
+        try
+        {
+            await Task.WhenAll(Enumerable.Range(1, workers).Select(i => platform.StartWorkerAsync($"{name}-w{i}"))).ConfigureAwait(false);
+        }
+        catch
+        {
+            await platform.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        return platform;
+    }
+
+    /// <summary>Starts a worker (or restarts one by id, reusing its disk cache) and waits until it is ready.</summary>
+    public async Task<HostProcess> StartWorkerAsync(string nodeId, int? port = null)
+    {
+        var environment = new Dictionary<string, string>(_workerEnvironment)
+        {
+            ["Worker__NodeId"] = nodeId,
+            ["Worker__CacheDirectory"] = Path.Combine(CacheRoot, nodeId),
+        };
+        var worker = await HostProcess.StartAsync("Functions.Worker", nodeId, environment, port).ConfigureAwait(false);
+        lock (_workers)
+        {
+            _workers.Add(worker);
+        }
+
+        await worker.WaitUntilAsync("/readyz", TimeSpan.FromSeconds(60)).ConfigureAwait(false);
+        return worker;
+    }
+
+    public async Task StopWorkerAsync(HostProcess worker)
+    {
+        await worker.StopAsync().ConfigureAwait(false);
+        lock (_workers)
+        {
+            _workers.Remove(worker);
+        }
+    }
+
+    /// <summary>Uploads a module; returns its digest.</summary>
+    public async Task<string> UploadAsync(byte[] wasm)
+    {
+        using var content = new ByteArrayContent(wasm);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/wasm");
+        using var response = await Admin.PostAsync(new Uri("api/v1/modules", UriKind.Relative), content).ConfigureAwait(false);
+        var body = await response.Content.ReadAsStringAsync().ConfigureAwait(false);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new HttpRequestException($"upload failed: {(int)response.StatusCode} {body}");
+        }
+
+        return JsonNode.Parse(body)!["digest"]!.GetValue<string>();
+    }
+
+    /// <summary>Deploys <paramref name="routes"/> as <paramref name="app"/>; returns the new generation.</summary>
+    public async Task<long> DeployAsync(string app, params object[] routes)
+    {
+        using var response = await Admin.PutAsJsonAsync(new Uri($"api/v1/apps/{app}", UriKind.Relative), new { routes }).ConfigureAwait(false);
+        return await GenerationOf(response).ConfigureAwait(false);
+    }
+
+    public async Task<long> RollbackAsync(string app, int version)
+    {
+        using var response = await Admin.PostAsJsonAsync(new Uri($"api/v1/apps/{app}/rollback", UriKind.Relative), new { version }).ConfigureAwait(false);
+        return await GenerationOf(response).ConfigureAwait(false);
+    }
+
+    public async Task DeleteAppAsync(string app)
+    {
+        using var response = await Admin.DeleteAsync(new Uri($"api/v1/apps/{app}", UriKind.Relative)).ConfigureAwait(false);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new HttpRequestException($"delete failed: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync().ConfigureAwait(false)}");
+        }
+    }
+
+    /// <summary>The worker nodes as the control plane lists them.</summary>
+    public async Task<JsonArray> WorkerNodesAsync()
+    {
+        var body = await Admin.GetFromJsonAsync<JsonObject>(new Uri("api/v1/workers", UriKind.Relative)).ConfigureAwait(false);
+        return body!["workers"]!.AsArray();
+    }
+
+    private static async Task<long> GenerationOf(HttpResponseMessage response)
+    {
+        var body = await response.Content.ReadAsStringAsync().ConfigureAwait(false);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new HttpRequestException($"{(int)response.StatusCode} {body}");
+        }
+
+        return JsonSerializer.Deserialize<JsonObject>(body)!["generation"]!.GetValue<long>();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Task.WhenAll(_workers.Select(w => w.DisposeAsync().AsTask())).ConfigureAwait(false);
+        await ControlPlane.DisposeAsync().ConfigureAwait(false);
+        Admin.Dispose();
+        try
+        {
+            Directory.Delete(Path.GetDirectoryName(VolumesRoot)!, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}

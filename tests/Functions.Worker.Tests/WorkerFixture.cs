@@ -1,0 +1,71 @@
+using Functions.Testing;
+using Functions.Testing.Hosts;
+
+namespace Functions.Worker.Tests;
+
+/// <summary>A control plane and one worker, as processes, with the fixture modules uploaded.</summary>
+public sealed class WorkerFixture : IAsyncLifetime
+{
+    private readonly Dictionary<string, string> _digests = [];
+
+    public TestPlatform Platform { get; private set; } = null!;
+
+    public HttpClient Worker { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        Platform = await TestPlatform.StartAsync("worker", workers: 1);
+        Worker = new HttpClient { BaseAddress = Platform.Workers[0].Address, Timeout = TimeSpan.FromSeconds(60) };
+    }
+
+    public async Task<string> DigestOf(string fixture)
+    {
+        if (!_digests.TryGetValue(fixture, out var digest))
+        {
+            _digests[fixture] = digest = await Platform.UploadAsync(Fixtures.Bytes(fixture));
+        }
+
+        return digest;
+    }
+
+    public async Task<string> DigestOfFile(string path)
+    {
+        if (!_digests.TryGetValue(path, out var digest))
+        {
+            _digests[path] = digest = await Platform.UploadAsync(await File.ReadAllBytesAsync(path));
+        }
+
+        return digest;
+    }
+
+    /// <summary>Deploys and waits until this worker serves the new generation.</summary>
+    public async Task DeployAsync(string app, params object[] routes)
+    {
+        var generation = await Platform.DeployAsync(app, routes);
+        await WaitForGenerationAsync(generation);
+    }
+
+    public async Task WaitForGenerationAsync(long generation)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (true)
+        {
+            using var ready = await Worker.GetAsync(new Uri("/readyz", UriKind.Relative));
+            var text = await ready.Content.ReadAsStringAsync();
+            if (text.StartsWith("ready: generation ", StringComparison.Ordinal)
+                && long.Parse(text["ready: generation ".Length..], System.Globalization.CultureInfo.InvariantCulture) >= generation)
+            {
+                return;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"the worker did not apply generation {generation}: {text}\n{Platform.Workers[0].RecentOutput}");
+            await Task.Delay(50);
+        }
+    }
+
+    public async Task DisposeAsync()
+    {
+        Worker.Dispose();
+        await Platform.DisposeAsync();
+    }
+}
