@@ -186,7 +186,7 @@ public sealed partial class WasmRuntime : IDisposable
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         Validate(module, settings);
         _ = module.InstancePre; // links now: a missing import fails here, with its name
-        return new FunctionPlan(module, settings, _options.EpochTick, settings.MaxOutputBytes);
+        return new FunctionPlan(module, settings, _options.EpochTick);
     }
 
     private void Validate(CompiledModule module, FunctionSettings settings)

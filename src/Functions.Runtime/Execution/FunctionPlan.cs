@@ -9,7 +9,7 @@ namespace Functions.Runtime.Execution;
 /// </summary>
 internal sealed class FunctionPlan
 {
-    public FunctionPlan(CompiledModule module, FunctionSettings settings, TimeSpan epochTick, long maxStderrCapture)
+    public FunctionPlan(CompiledModule module, FunctionSettings settings, TimeSpan epochTick)
     {
         Module = module;
         Settings = settings;
@@ -17,7 +17,6 @@ internal sealed class FunctionPlan
         Entrypoint = Encoding.UTF8.GetBytes(settings.Entrypoint);
         Volumes = [.. settings.Volumes.Select(v => (NullTerminated(v.HostPath), NullTerminated(v.GuestPath), v.Writable))];
         InstantiationTicks = (ulong)Math.Max(1, Math.Ceiling(settings.Timeout / epochTick) + 1);
-        MaxStderrCapture = maxStderrCapture;
     }
 
     public CompiledModule Module { get; }
@@ -32,9 +31,6 @@ internal sealed class FunctionPlan
 
     /// <summary>Epoch ticks a start section may run during instantiation: the function's timeout.</summary>
     public ulong InstantiationTicks { get; }
-
-    /// <summary>stderr bytes a run may write before it is stopped: the output limit, as for stdout.</summary>
-    public long MaxStderrCapture { get; }
 
     public string Name => Settings.Name;
 

@@ -6,7 +6,7 @@ namespace Functions.Runtime.Execution;
 
 /// <summary>
 /// Runs one invocation on one prepared instance, through the C API: the request's WASI context (argv, environment,
-/// stdin from bytes, stdout and stderr into the thread's tmpfs files, volumes), the epoch deadline whose callback
+/// stdin from bytes, stdout into the thread's tmpfs file, stderr through a bounded sink, volumes), the epoch deadline whose callback
 /// enforces the timeout, the output limits and cancellation, and the mapping of every ending to an outcome: the exit
 /// status is read from the error without a .NET exception.
 /// </summary>
@@ -23,7 +23,8 @@ internal static unsafe class Invoker
         }
 
         var watch = scratch.Watch;
-        watch.Begin(settings.Timeout, settings.MaxOutputBytes, plan.MaxStderrCapture);
+        watch.Begin(settings.Timeout, settings.MaxOutputBytes);
+        scratch.Stderr.Reset();
         WasmtimeNative.StoreEpochDeadlineCallback(prepared.Store, RunWatch.Callback, watch.Data, 0);
         WasmtimeNative.ContextSetEpochDeadline(context, 1);
 
@@ -81,26 +82,22 @@ internal static unsafe class Invoker
         }
 
         var stdoutLength = RandomAccess.GetLength(scratch.Stdout);
-        var stderrLength = RandomAccess.GetLength(scratch.Stderr);
         byte[] stdout = [];
-        if (stdoutLength > settings.MaxOutputBytes || stderrLength > plan.MaxStderrCapture || outcome == InvocationOutcome.OutputLimitExceeded)
+        if (stdoutLength > settings.MaxOutputBytes || outcome == InvocationOutcome.OutputLimitExceeded)
         {
             // The module wrote more than it may (caught by the epoch watch, or after its last tick): none of it is answered.
             outcome = InvocationOutcome.OutputLimitExceeded;
             exitCode = -1;
-            detail = stdoutLength > settings.MaxOutputBytes || stderrLength <= plan.MaxStderrCapture
-                ? $"wrote more than the output limit of {settings.MaxOutputBytes} bytes to stdout"
-                : $"wrote more than {plan.MaxStderrCapture} bytes to stderr";
+            detail = $"wrote more than the output limit of {settings.MaxOutputBytes} bytes";
         }
         else
         {
             stdout = ThreadScratch.Read(scratch.Stdout, stdoutLength);
         }
 
-        var keptStderr = Math.Min(stderrLength, scratch.MaxStderrBytes);
-        var stderr = ThreadScratch.Read(scratch.Stderr, keptStderr);
-        scratch.Release(stdoutLength, stderrLength);
-        var lines = Lines(stderr, stderrLength - keptStderr);
+        scratch.Release(stdoutLength);
+        var (stderr, dropped) = scratch.Stderr.Take();
+        var lines = Lines(stderr, dropped);
         return Finish(outcome, exitCode, stdout, lines, detail, started, poolHit) with { Stderr = stderr };
     }
 
@@ -150,14 +147,15 @@ internal static unsafe class Invoker
         }
 
         fixed (byte* stdout = scratch.StdoutPath)
-        fixed (byte* stderr = scratch.StderrPath)
         {
-            if (!WasmtimeNative.WasiConfigSetStdoutFile(config, stdout) || !WasmtimeNative.WasiConfigSetStderrFile(config, stderr))
+            if (!WasmtimeNative.WasiConfigSetStdoutFile(config, stdout))
             {
                 WasmtimeNative.WasiConfigDelete(config);
-                return "the stdout/stderr capture files could not be opened (is the scratch directory still there?)";
+                return "the stdout capture file could not be opened (is the scratch directory still there?)";
             }
         }
+
+        WasmtimeNative.WasiConfigSetStderrCustom(config, StderrSink.Callback, scratch.Stderr.Data, 0);
 
         foreach (var (host, guest, writable) in plan.Volumes)
         {

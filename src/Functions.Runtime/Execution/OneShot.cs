@@ -3,8 +3,10 @@ namespace Functions.Runtime.Execution;
 /// <summary>A run without a pool: instantiate, run, delete. A missing entrypoint or a failed instantiation is an outcome.</summary>
 internal sealed class OneShot(FunctionPlan plan, InstanceFactory factory) : IInvocationTarget
 {
-    public InvocationResult Run(Invocation invocation, ThreadScratch scratch, long started, CancellationToken cancellationToken)
+    public InvocationResult Run(Invocation invocation, ThreadScratch scratch, long started, CancellationToken cancellationToken,
+        out PreparedInstance? used)
     {
+        used = null;
         PreparedInstance? prepared;
         try
         {
@@ -24,9 +26,16 @@ internal sealed class OneShot(FunctionPlan plan, InstanceFactory factory) : IInv
             return InvocationResult.NotRun(InvocationOutcome.Busy, $"every instance slot of the runtime is in use ({factory.Counter.Capacity})");
         }
 
-        using (prepared)
+        try
         {
-            return Invoker.Run(prepared, plan, invocation, scratch, started, poolHit: false, cancellationToken);
+            var result = Invoker.Run(prepared, plan, invocation, scratch, started, poolHit: false, cancellationToken);
+            used = prepared;
+            return result;
+        }
+        catch
+        {
+            prepared!.Dispose();
+            throw;
         }
     }
 

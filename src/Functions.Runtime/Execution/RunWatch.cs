@@ -8,7 +8,7 @@ namespace Functions.Runtime.Execution;
 
 /// <summary>
 /// What the epoch deadline callback checks on every tick while a module runs on this thread: the wall-clock
-/// deadline, the size of the capture files and the caller's cancellation. One per execution thread, reused by each
+/// deadline, the size of the stdout capture file and the caller's cancellation. One per execution thread, reused by each
 /// run; Wasmtime calls <see cref="OnEpoch"/> on the thread that runs the module, so no field is shared across threads
 /// except <see cref="_cancelled"/>.
 /// </summary>
@@ -16,17 +16,14 @@ internal sealed unsafe class RunWatch : IDisposable
 {
     private static readonly byte[] StopMessage = "stopped by the host"u8.ToArray();
     private readonly SafeFileHandle _stdout;
-    private readonly SafeFileHandle _stderr;
     private GCHandle _self;
     private long _deadline;
     private long _maxStdout;
-    private long _maxStderr;
     private volatile bool _cancelled;
 
-    public RunWatch(SafeFileHandle stdout, SafeFileHandle stderr)
+    public RunWatch(SafeFileHandle stdout)
     {
         _stdout = stdout;
-        _stderr = stderr;
         _self = GCHandle.Alloc(this);
     }
 
@@ -38,13 +35,12 @@ internal sealed unsafe class RunWatch : IDisposable
 
     public static delegate* unmanaged<nint, nint, ulong*, byte*, nint> Callback => &OnEpoch;
 
-    public void Begin(TimeSpan timeout, long maxStdout, long maxStderr)
+    public void Begin(TimeSpan timeout, long maxStdout)
     {
         Reason = StopReason.None;
         _cancelled = false;
         _deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
         _maxStdout = maxStdout;
-        _maxStderr = maxStderr;
     }
 
     /// <summary>Asks the running module to stop at the next tick (from any thread).</summary>
@@ -85,7 +81,7 @@ internal sealed unsafe class RunWatch : IDisposable
             }
 
             // A module may write between two ticks what it can write in one tick: the overshoot is bounded by time.
-            if (RandomAccess.GetLength(_stdout) > _maxStdout || RandomAccess.GetLength(_stderr) > _maxStderr)
+            if (RandomAccess.GetLength(_stdout) > _maxStdout)
             {
                 return StopReason.OutputLimitExceeded;
             }
@@ -94,7 +90,7 @@ internal sealed unsafe class RunWatch : IDisposable
         }
         catch (IOException)
         {
-            return StopReason.OutputLimitExceeded; // capture files gone: nothing the module writes can be kept
+            return StopReason.OutputLimitExceeded; // capture file gone: nothing the module writes can be kept
         }
     }
 

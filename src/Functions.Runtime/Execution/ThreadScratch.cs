@@ -4,7 +4,7 @@ using Microsoft.Win32.SafeHandles;
 namespace Functions.Runtime.Execution;
 
 /// <summary>
-/// One execution thread's reusable state: its stdout/stderr capture files (on tmpfs, so capturing costs no disk
+/// One execution thread's reusable state: its stdout capture file (on tmpfs, so capturing costs no disk
 /// write; Wasmtime's file-backed stdout costs ≈ 3 µs a write where its callback stdout hops threads for ≈ 20 µs), the
 /// handles that read them back, the epoch watch and a buffer for the C strings of argv and the environment.
 /// Used by one invocation at a time, never shared.
@@ -18,29 +18,22 @@ internal sealed class ThreadScratch : IDisposable
 
     public ThreadScratch(string directory, int id, int maxStderrBytes)
     {
-        MaxStderrBytes = maxStderrBytes;
         var stem = Path.Combine(directory, $"t{id}");
-        _paths = [stem + ".out", stem + ".err"];
+        _paths = [stem + ".out"];
         StdoutPath = NullTerminated(stem + ".out");
-        StderrPath = NullTerminated(stem + ".err");
         Stdout = File.OpenHandle(stem + ".out", FileMode.Create, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
-        Stderr = File.OpenHandle(stem + ".err", FileMode.Create, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
-        Watch = new RunWatch(Stdout, Stderr);
+        Watch = new RunWatch(Stdout);
+        Stderr = new StderrSink(maxStderrBytes);
     }
 
     /// <summary>UTF-8, NUL-terminated, pinned: handed to <c>wasi_config_set_stdout_file</c>.</summary>
     public byte[] StdoutPath { get; }
 
-    public byte[] StderrPath { get; }
-
     public SafeFileHandle Stdout { get; }
 
-    public SafeFileHandle Stderr { get; }
+    public StderrSink Stderr { get; }
 
     public RunWatch Watch { get; }
-
-    /// <summary>stderr bytes kept for the result; the rest is counted, not read.</summary>
-    public int MaxStderrBytes { get; }
 
     public NativeStrings Strings { get; } = new();
 
@@ -69,16 +62,11 @@ internal sealed class ThreadScratch : IDisposable
     }
 
     /// <summary>Frees tmpfs pages a large output left behind (Wasmtime truncates the file anyway at the next run).</summary>
-    public void Release(long stdoutLength, long stderrLength)
+    public void Release(long stdoutLength)
     {
         if (stdoutLength > KeepCaptureBytes)
         {
             RandomAccess.SetLength(Stdout, 0);
-        }
-
-        if (stderrLength > KeepCaptureBytes)
-        {
-            RandomAccess.SetLength(Stderr, 0);
         }
     }
 

@@ -111,8 +111,10 @@ public sealed partial class FunctionPool : IDisposable, IInvocationTarget
         return new ValueTask<InvocationResult>(work.Completion);
     }
 
-    InvocationResult IInvocationTarget.Run(Invocation invocation, ThreadScratch scratch, long started, CancellationToken cancellationToken)
+    InvocationResult IInvocationTarget.Run(Invocation invocation, ThreadScratch scratch, long started, CancellationToken cancellationToken,
+        out PreparedInstance? used)
     {
+        used = null;
         var hit = false;
         if (_ready.TryDequeue(out var prepared))
         {
@@ -147,9 +149,16 @@ public sealed partial class FunctionPool : IDisposable, IInvocationTarget
             RequestRefill();
         }
 
-        using (prepared)
+        try
         {
-            return Invoker.Run(prepared!, _plan, invocation, scratch, started, hit, cancellationToken);
+            var result = Invoker.Run(prepared!, _plan, invocation, scratch, started, hit, cancellationToken);
+            used = prepared;
+            return result;
+        }
+        catch
+        {
+            prepared!.Dispose();
+            throw;
         }
     }
 
