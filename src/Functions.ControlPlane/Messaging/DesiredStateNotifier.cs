@@ -62,7 +62,8 @@ internal sealed class DesiredStateNotifier(
         timeout.CancelAfter(options.Value.PublishTimeout);
         try
         {
-            var bus = services.GetRequiredService<IPublishEndpoint>();
+            // IBus, not IPublishEndpoint: the latter is scoped, and this service lives at the root.
+            var bus = services.GetRequiredService<IBus>();
             await bus.Publish(new DesiredStateChanged(generation, time.GetUtcNow()), timeout.Token);
             Log.Published(logger, generation);
             return true;
