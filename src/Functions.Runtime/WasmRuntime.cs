@@ -27,6 +27,7 @@ public sealed partial class WasmRuntime : IDisposable
     private readonly InstanceCounter _instances;
     private readonly InstanceFactory _factory;
     private readonly ExecutionThreads _threads;
+    private readonly ScratchPool _scratches;
     private readonly TimeProvider _time;
     private readonly ILoggerFactory _loggers;
     private readonly ILogger _logger;
@@ -89,8 +90,9 @@ public sealed partial class WasmRuntime : IDisposable
             throw;
         }
 
-        _threads = new ExecutionThreads(_scratchDirectory, options.ExecutionThreads, options.MaxExecutionThreads,
-            options.ExecutionThreadIdleTimeout, options.ExecutionThreadStackBytes, options.MaxStderrBytes);
+        _scratches = new ScratchPool(_scratchDirectory, options.MaxStderrBytes);
+        _threads = new ExecutionThreads(_scratches, options.ExecutionThreads, options.MaxExecutionThreads,
+            options.ExecutionThreadIdleTimeout, options.ExecutionThreadStackBytes);
         var shrinkPeriod = TimeSpan.FromTicks(Math.Clamp(options.IdleShrinkAfter.Ticks / 4,
             TimeSpan.FromMilliseconds(50).Ticks, TimeSpan.FromSeconds(30).Ticks));
         _shrinkTimer = _time.CreateTimer(static state => ((WasmRuntime)state!).ShrinkIdlePools(), this, shrinkPeriod, shrinkPeriod);
@@ -133,7 +135,7 @@ public sealed partial class WasmRuntime : IDisposable
         FunctionPool pool;
         try
         {
-            pool = new FunctionPool(plan, settings.ReadyInstances ?? _options.DefaultReadyInstances, _factory, _threads, _time,
+            pool = new FunctionPool(plan, settings.ReadyInstances ?? _options.DefaultReadyInstances, _factory, _threads, _scratches, _time,
                 _options.IdleShrinkAfter, _loggers.CreateLogger<FunctionPool>());
         }
         catch (InstantiationException failed)
@@ -304,6 +306,7 @@ public sealed partial class WasmRuntime : IDisposable
         _stopping = true;
         _ticker.Join(TimeSpan.FromSeconds(1));
         _threads.Dispose();
+        _scratches.Dispose();
         WasmtimeNative.LinkerDelete(_linker);
         ScratchFolders.TryDelete(_scratchDirectory);
         _engine.Dispose();

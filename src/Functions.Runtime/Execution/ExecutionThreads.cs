@@ -12,24 +12,22 @@ internal sealed class ExecutionThreads : IDisposable
     private readonly Lock _lock = new();
     private readonly Stack<Worker> _idle = new();
     private readonly Queue<IExecutionWork> _overflow = new();
-    private readonly string _scratchDirectory;
+    private readonly ScratchPool _scratches;
     private readonly int _min;
     private readonly int _max;
     private readonly TimeSpan _idleTimeout;
     private readonly int _stackBytes;
-    private readonly int _maxStderrBytes;
     private int _threads;
     private int _nextId;
     private bool _disposed;
 
-    public ExecutionThreads(string scratchDirectory, int min, int max, TimeSpan idleTimeout, int stackBytes, int maxStderrBytes)
+    public ExecutionThreads(ScratchPool scratches, int min, int max, TimeSpan idleTimeout, int stackBytes)
     {
-        _scratchDirectory = scratchDirectory;
+        _scratches = scratches;
         _min = min;
         _max = max;
         _idleTimeout = idleTimeout;
         _stackBytes = stackBytes;
-        _maxStderrBytes = maxStderrBytes;
     }
 
     public int Threads => Volatile.Read(ref _threads);
@@ -152,7 +150,7 @@ internal sealed class ExecutionThreads : IDisposable
             Exception? broken = null;
             try
             {
-                scratch = new ThreadScratch(owner._scratchDirectory, Id, owner._maxStderrBytes);
+                scratch = owner._scratches.Rent();
             }
             catch (Exception error) when (error is IOException or UnauthorizedAccessException)
             {
@@ -179,8 +177,10 @@ internal sealed class ExecutionThreads : IDisposable
             }
             finally
             {
-                scratch?.Dispose();
-                scratch?.DeleteFiles();
+                if (scratch is not null)
+                {
+                    owner._scratches.Return(scratch);
+                }
             }
         }
     }

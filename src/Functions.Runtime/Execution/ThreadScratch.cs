@@ -4,7 +4,7 @@ using Microsoft.Win32.SafeHandles;
 namespace Functions.Runtime.Execution;
 
 /// <summary>
-/// One execution thread's reusable state: its stdout capture file (on tmpfs, so capturing costs no disk
+/// One runner's reusable state (an execution thread's, or a synchronous caller's while it borrows it): its stdout capture file (on tmpfs, so capturing costs no disk
 /// write; Wasmtime's file-backed stdout costs ≈ 3 µs a write where its callback stdout hops threads for ≈ 20 µs), the
 /// handles that read them back, the epoch watch and a buffer for the C strings of argv and the environment.
 /// Used by one invocation at a time, never shared.

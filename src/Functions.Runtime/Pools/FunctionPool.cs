@@ -15,6 +15,7 @@ public sealed partial class FunctionPool : IDisposable, IInvocationTarget
     private readonly FunctionPlan _plan;
     private readonly InstanceFactory _factory;
     private readonly ExecutionThreads _threads;
+    private readonly ScratchPool _scratches;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly int _target;
@@ -32,8 +33,9 @@ public sealed partial class FunctionPool : IDisposable, IInvocationTarget
     private long _lastUsed;
 
     internal FunctionPool(FunctionPlan plan, int readyInstances, InstanceFactory factory, ExecutionThreads threads,
-        TimeProvider time, TimeSpan idleAfter, ILogger logger)
+        ScratchPool scratches, TimeProvider time, TimeSpan idleAfter, ILogger logger)
     {
+        _scratches = scratches;
         _plan = plan;
         _target = readyInstances;
         _factory = factory;
@@ -85,18 +87,11 @@ public sealed partial class FunctionPool : IDisposable, IInvocationTarget
     /// </summary>
     public ValueTask<InvocationResult> InvokeAsync(Invocation invocation, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(invocation);
-        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        if (Interlocked.Increment(ref _inFlight) > Settings.MaxConcurrency)
+        if (Admit(invocation) is { } busy)
         {
-            Interlocked.Decrement(ref _inFlight);
-            Interlocked.Increment(ref _busy);
-            return ValueTask.FromResult(InvocationResult.NotRun(InvocationOutcome.Busy,
-                $"{Settings.Name} is at its concurrency limit of {Settings.MaxConcurrency}"));
+            return ValueTask.FromResult(busy);
         }
 
-        Interlocked.Increment(ref _invocations);
-        Volatile.Write(ref _lastUsed, _time.GetTimestamp());
         var work = new InvocationWork(this, invocation, cancellationToken);
         try
         {
@@ -109,6 +104,50 @@ public sealed partial class FunctionPool : IDisposable, IInvocationTarget
         }
 
         return new ValueTask<InvocationResult>(work.Completion);
+    }
+
+    /// <summary>
+    /// Runs the entrypoint once on the calling thread, which it blocks for as long as the module runs (up to the
+    /// timeout). For callers that own their threads (benchmarks, tools); servers use <see cref="InvokeAsync"/>, which
+    /// keeps slow functions off the thread pool. Same admission control and outcomes.
+    /// </summary>
+    public InvocationResult Invoke(Invocation invocation, CancellationToken cancellationToken = default)
+    {
+        if (Admit(invocation) is { } busy)
+        {
+            return busy;
+        }
+
+        var scratch = _scratches.Rent();
+        PreparedInstance? used = null;
+        try
+        {
+            return ((IInvocationTarget)this).Run(invocation, scratch, System.Diagnostics.Stopwatch.GetTimestamp(), cancellationToken, out used);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _inFlight);
+            used?.Dispose();
+            _scratches.Return(scratch);
+        }
+    }
+
+    /// <summary>Null when the invocation may run (and is now counted in flight), else the Busy answer.</summary>
+    private InvocationResult? Admit(Invocation invocation)
+    {
+        ArgumentNullException.ThrowIfNull(invocation);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        if (Interlocked.Increment(ref _inFlight) > Settings.MaxConcurrency)
+        {
+            Interlocked.Decrement(ref _inFlight);
+            Interlocked.Increment(ref _busy);
+            return InvocationResult.NotRun(InvocationOutcome.Busy,
+                $"{Settings.Name} is at its concurrency limit of {Settings.MaxConcurrency}");
+        }
+
+        Interlocked.Increment(ref _invocations);
+        Volatile.Write(ref _lastUsed, _time.GetTimestamp());
+        return null;
     }
 
     InvocationResult IInvocationTarget.Run(Invocation invocation, ThreadScratch scratch, long started, CancellationToken cancellationToken,
