@@ -4,6 +4,7 @@
 #
 #   deploy/local/services.sh start    install when missing (apt, needs root), start both, wait until ready
 #   deploy/local/services.sh stop     stop what this script started; data stays in .local/
+#   start and stop take an optional 'postgres' or 'rabbitmq' to act on one server only (tests stop a broker of their own)
 #   deploy/local/services.sh status   say what is running; exit status 0 when both answer
 #   deploy/local/services.sh env      print export lines for tests and hosts: eval "$(deploy/local/services.sh env)"
 #
@@ -332,10 +333,10 @@ ENV
 # Before starting anything: every port a server of ours will need must be free, so a conflict never leaves one
 # server started and the other not.
 preflight() {
-  if ! pid_alive "$(pg_pid)" postgres; then
+  if [[ "$ONLY" != rabbitmq ]] && ! pid_alive "$(pg_pid)" postgres; then
     require_port_free "$PG_PORT" "FUNCTIONS_PG_PORT, postgres"
   fi
-  if ! pid_alive "$(rabbit_pid)" beam; then
+  if [[ "$ONLY" != postgres ]] && ! pid_alive "$(rabbit_pid)" beam; then
     require_port_free "$AMQP_PORT" "FUNCTIONS_AMQP_PORT, rabbitmq AMQP"
     require_port_free "$MGMT_PORT" "FUNCTIONS_RABBIT_MGMT_PORT, rabbitmq management"
     require_port_free "$DIST_PORT" "FUNCTIONS_RABBIT_DIST_PORT, rabbitmq distribution"
@@ -345,17 +346,23 @@ preflight() {
   fi
 }
 
+ONLY="${2:-}"
+case "$ONLY" in
+  ""|postgres|rabbitmq) ;;
+  *) echo "usage: $0 start|stop [postgres|rabbitmq]" >&2; exit 2 ;;
+esac
+
 case "${1:-}" in
   start)
     ensure_packages
     preflight
     mkdir -p "$LOCAL_DIR"
-    pg_start
-    rabbit_start
+    [[ "$ONLY" == rabbitmq ]] || pg_start
+    [[ "$ONLY" == postgres ]] || rabbit_start
     ;;
   stop)
-    rabbit_stop
-    pg_stop
+    [[ "$ONLY" == postgres ]] || rabbit_stop
+    [[ "$ONLY" == rabbitmq ]] || pg_stop
     ;;
   status)
     # Exit status 0 only when both servers are running and answering.

@@ -63,7 +63,8 @@ public sealed class TestPlatform : IAsyncDisposable
             ["ConnectionStrings__RabbitMq"] = rabbitMq.ConnectionString,
             ["FUNCTIONS_WORKER_KEY"] = workerKey,
             ["Worker__ControlPlaneUrl"] = controlPlane.Address.AbsoluteUri,
-            ["Worker__PollInterval"] = "00:01:00" // tests see the doorbell work; a test of the periodic check sets its own,
+            // A long periodic check: tests see the doorbell work; a test of the periodic check sets its own.
+            ["Worker__PollInterval"] = "00:01:00",
             ["Worker__HeartbeatInterval"] = "00:00:01",
             ["Worker__RetryDelay"] = "00:00:01",
             ["Worker__ReadyInstances"] = "4",
