@@ -36,6 +36,7 @@ public sealed partial class WasmRuntime : IDisposable
     private readonly List<WeakReference<FunctionPool>> _pools = [];
     private readonly string _scratchDirectory;
     private volatile bool _stopping;
+    private ExecutionThreads? _threadsForTicker; // set once the threads exist (the ticker starts before them)
     private int _disposed;
 
     public WasmRuntime(RuntimeOptions options, ILoggerFactory? loggers = null, TimeProvider? time = null)
@@ -93,6 +94,7 @@ public sealed partial class WasmRuntime : IDisposable
         _scratches = new ScratchPool(_scratchDirectory, options.MaxStderrBytes);
         _threads = new ExecutionThreads(_scratches, options.ExecutionThreads, options.MaxExecutionThreads,
             options.ExecutionThreadIdleTimeout, options.ExecutionThreadStackBytes);
+        Volatile.Write(ref _threadsForTicker, _threads);
         var shrinkPeriod = TimeSpan.FromTicks(Math.Clamp(options.IdleShrinkAfter.Ticks / 4,
             TimeSpan.FromMilliseconds(50).Ticks, TimeSpan.FromSeconds(30).Ticks));
         _shrinkTimer = _time.CreateTimer(static state => ((WasmRuntime)state!).ShrinkIdlePools(), this, shrinkPeriod, shrinkPeriod);
@@ -264,10 +266,17 @@ public sealed partial class WasmRuntime : IDisposable
     private void Tick()
     {
         var tick = _options.EpochTick;
+        var lastCheck = System.Diagnostics.Stopwatch.GetTimestamp();
         while (!_stopping)
         {
             Thread.Sleep(tick);
             _engine.IncrementEpoch();
+            var now = System.Diagnostics.Stopwatch.GetTimestamp();
+            if (System.Diagnostics.Stopwatch.GetElapsedTime(lastCheck, now) >= TimeSpan.FromMilliseconds(50))
+            {
+                lastCheck = now;
+                Volatile.Read(ref _threadsForTicker)?.CheckOverdue(now);
+            }
         }
     }
 

@@ -12,6 +12,7 @@ internal sealed class ExecutionThreads : IDisposable
     private readonly Lock _lock = new();
     private readonly Stack<Worker> _idle = new();
     private readonly Queue<IExecutionWork> _overflow = new();
+    private readonly List<Worker> _all = [];
     private readonly ScratchPool _scratches;
     private readonly int _min;
     private readonly int _max;
@@ -61,6 +62,11 @@ internal sealed class ExecutionThreads : IDisposable
         else if (start)
         {
             var worker = new Worker(this, Interlocked.Increment(ref _nextId)) { Assigned = work };
+            lock (_lock)
+            {
+                _all.Add(worker);
+            }
+
             new Thread(worker.Loop, _stackBytes) { IsBackground = true, Name = $"wasm-exec-{worker.Id}" }.Start();
         }
     }
@@ -78,6 +84,7 @@ internal sealed class ExecutionThreads : IDisposable
             if (_disposed)
             {
                 _threads--;
+                _all.Remove(worker);
                 return null;
             }
 
@@ -100,6 +107,7 @@ internal sealed class ExecutionThreads : IDisposable
                 {
                     RemoveIdle(worker);
                     _threads--;
+                    _all.Remove(worker);
                     return null;
                 }
             }
@@ -118,6 +126,21 @@ internal sealed class ExecutionThreads : IDisposable
         foreach (var other in others)
         {
             _idle.Push(other);
+        }
+    }
+
+    /// <summary>Answers the callers of runs stuck past their timeout (see <see cref="InvocationWork.Overdue"/>).</summary>
+    public void CheckOverdue(long now)
+    {
+        lock (_lock)
+        {
+            foreach (var worker in _all)
+            {
+                if (worker.Current is { } work && work.OverdueAt is var at and > 0 && now > at)
+                {
+                    work.Overdue();
+                }
+            }
         }
     }
 
@@ -144,6 +167,9 @@ internal sealed class ExecutionThreads : IDisposable
 
         public IExecutionWork? Assigned { get; set; }
 
+        /// <summary>The invocation this thread runs, for the overdue check.</summary>
+        public volatile InvocationWork? Current;
+
         public void Loop()
         {
             ThreadScratch? scratch = null;
@@ -169,7 +195,9 @@ internal sealed class ExecutionThreads : IDisposable
                     }
                     else
                     {
+                        Current = work as InvocationWork;
                         work.Execute(scratch);
+                        Current = null;
                     }
 
                     work = owner.Next(this);

@@ -6,12 +6,22 @@ namespace Functions.Runtime.Execution;
 internal sealed class InvocationWork(IInvocationTarget target, Invocation invocation, CancellationToken cancellationToken)
     : IExecutionWork
 {
+    /// <summary>
+    /// How long past its timeout a run may go on before the caller is answered without it. The epoch watch stops
+    /// WebAssembly code within a tick; only a module blocked in a host call (e.g. a long <c>poll_oneoff</c> sleep) gets here.
+    /// </summary>
+    private static readonly TimeSpan Grace = TimeSpan.FromMilliseconds(250);
+
     // The awaiting code continues on this execution thread (e.g. the worker writes its HTTP response) instead of
     // waiting for a thread-pool thread to wake: one thread hop less per request. The store is deleted after that, and
     // a continuation that blocks only delays this thread: the next invocation gets another one.
     private readonly TaskCompletionSource<InvocationResult> _completion = new();
+    private long _overdueAt;
+    private long _started;
 
     public Task<InvocationResult> Completion => _completion.Task;
+
+    public long OverdueAt => Volatile.Read(ref _overdueAt);
 
     public void Execute(ThreadScratch scratch)
     {
@@ -24,7 +34,12 @@ internal sealed class InvocationWork(IInvocationTarget target, Invocation invoca
                 return;
             }
 
-            var result = target.Run(invocation, scratch, Stopwatch.GetTimestamp(), cancellationToken, out var used);
+            _started = Stopwatch.GetTimestamp();
+            Volatile.Write(ref _overdueAt, _started + (long)((target.Timeout + Grace).TotalSeconds * Stopwatch.Frequency));
+            var result = target.Run(invocation, scratch, _started, cancellationToken, out var used);
+            Volatile.Write(ref _overdueAt, 0);
+
+            // Finished first: a caller that sees the result also sees the function's slot free again.
             target.Finished();
             _completion.TrySetResult(result);
 
@@ -49,13 +64,38 @@ internal sealed class InvocationWork(IInvocationTarget target, Invocation invoca
         target.Finished();
         _completion.TrySetException(error);
     }
+
+    /// <summary>
+    /// Answers the caller TimedOut while the run is still stuck in a host call. The run keeps its thread, instance and
+    /// concurrency slot until it really ends (then the epoch watch stops it), so a function that blocks cannot
+    /// accumulate more than its concurrency limit of stuck runs.
+    /// </summary>
+    public void Overdue()
+    {
+        if (_completion.Task.IsCompleted)
+        {
+            return;
+        }
+
+        var result = InvocationResult.NotRun(InvocationOutcome.TimedOut,
+            $"still blocked in a host call (e.g. a sleep) past its timeout of {target.Timeout.TotalMilliseconds:F0} ms; " +
+            "answered without waiting for it") with { Elapsed = Stopwatch.GetElapsedTime(_started) };
+
+        // Not on the epoch thread that noticed: the caller's continuation must not run there.
+        ThreadPool.UnsafeQueueUserWorkItem(static state => state.Item1.TrySetResult(state.result), (_completion, result), preferLocal: false);
+    }
 }
 
 /// <summary>What an <see cref="InvocationWork"/> runs: a pool, or a one-off run.</summary>
 internal interface IInvocationTarget
 {
-    /// <summary>Takes or makes an instance and runs the invocation on it (on an execution thread).</summary>
-    /// <paramref name="used"/> is the instance to delete once the result is published.
+    /// <summary>The function's timeout.</summary>
+    TimeSpan Timeout { get; }
+
+    /// <summary>
+    /// Takes or makes an instance and runs the invocation on it (on an execution thread). <paramref name="used"/> is
+    /// the instance to delete once the result is published.
+    /// </summary>
     InvocationResult Run(Invocation invocation, ThreadScratch scratch, long started, CancellationToken cancellationToken,
         out PreparedInstance? used);
 

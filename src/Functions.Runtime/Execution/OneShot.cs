@@ -39,6 +39,8 @@ internal sealed class OneShot(FunctionPlan plan, InstanceFactory factory) : IInv
         }
     }
 
+    public TimeSpan Timeout => plan.Settings.Timeout;
+
     public void Finished()
     {
     }

@@ -203,6 +203,8 @@ public sealed partial class FunctionPool : IDisposable, IInvocationTarget
 
     void IInvocationTarget.Finished() => Interlocked.Decrement(ref _inFlight);
 
+    TimeSpan IInvocationTarget.Timeout => Settings.Timeout;
+
     /// <summary>Starts a background refill unless one runs, the pool is full or the function is idle.</summary>
     private void RequestRefill()
     {
