@@ -23,6 +23,7 @@ public sealed class CacheTests : IDisposable
         Assert.True(second.TryLoadCached("sha256:hello", out var module));
         Assert.True(module!.FromCache);
         Assert.Equal(0, second.Stats.Compiles);
+        Assert.Equal(1, second.Stats.DiskCacheHits);
         using var pool = second.CreatePool(module, new FunctionSettings { ReadyInstances = 1 });
         Assert.Equal(InvocationOutcome.Completed, (await pool.InvokeAsync(Requests.With())).Outcome);
     }
@@ -55,6 +56,52 @@ public sealed class CacheTests : IDisposable
         Assert.Equal(1, second.Stats.Compiles);
         using var pool = second.CreatePool(module, new FunctionSettings { ReadyInstances = 1 });
         Assert.Equal(InvocationOutcome.Completed, (await pool.InvokeAsync(Requests.With())).Outcome);
+    }
+
+    [Fact]
+    public void A_cache_file_with_a_valid_checksum_that_wasmtime_refuses_is_deleted_and_recompiled()
+    {
+        var bytes = Fixtures.Bytes("hello-wat");
+        using (var first = NewRuntime())
+        {
+            first.LoadOrCompile("sha256:foreign", bytes);
+        }
+
+        // Intact framing, but the artifact is not one Wasmtime will load (as from another Wasmtime build).
+        var file = Directory.GetFiles(_cache.FullName, "*.cwasm", SearchOption.AllDirectories).Single();
+        var payload = System.Text.Encoding.UTF8.GetBytes("\u007fELF but not really a compiled module");
+        File.WriteAllBytes(file, [.. "FNCWASM1"u8, .. System.Security.Cryptography.SHA256.HashData(payload), .. payload]);
+
+        using var second = NewRuntime();
+        Assert.False(second.TryLoadCached("sha256:foreign", out _));
+        Assert.Equal(1, second.Stats.DiskCacheRejected);
+        Assert.False(File.Exists(file));
+        second.LoadOrCompile("sha256:foreign", bytes);
+        Assert.Equal(1, second.Stats.Compiles);
+        Assert.True(File.Exists(file));
+    }
+
+    [Fact]
+    public void A_module_is_compiled_once_then_served_from_memory()
+    {
+        using var runtime = NewRuntime();
+        var bytes = Fixtures.Bytes("hello-wat");
+        var first = runtime.LoadOrCompile("sha256:once", bytes);
+        var second = runtime.LoadOrCompile("sha256:once", bytes);
+        Assert.Same(first, second);
+        Assert.Equal(1, runtime.Stats.Compiles);
+        Assert.Equal(1, runtime.Stats.MemoryCacheHits);
+        Assert.Equal(1, runtime.Stats.DiskCacheWrites);
+    }
+
+    [Fact]
+    public void A_digest_that_looks_like_a_path_stays_inside_the_cache_folder()
+    {
+        using var runtime = NewRuntime();
+        runtime.LoadOrCompile("../../escape", Fixtures.Bytes("hello-wat"));
+        var files = Directory.GetFiles(_cache.FullName, "*", SearchOption.AllDirectories);
+        Assert.Single(files);
+        Assert.Matches("^[0-9a-f]{64}\\.cwasm$", Path.GetFileName(files[0]));
     }
 
     [Fact]

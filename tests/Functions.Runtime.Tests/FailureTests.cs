@@ -119,4 +119,59 @@ public sealed class FailureTests(RuntimeFixture fixture) : IClassFixture<Runtime
         Assert.All(await Task.WhenAll(running), r => Assert.Equal(InvocationOutcome.Completed, r.Outcome));
         Assert.Equal(1, spin.Stats.BusyRejections);
     }
+
+    [Fact]
+    public async Task A_module_writing_gigabytes_is_stopped_early_and_leaves_no_large_capture_behind()
+    {
+        var scratch = Directory.CreateTempSubdirectory("functions-scratch-");
+        try
+        {
+            using var runtime = new WasmRuntime(new RuntimeOptions { ScratchDirectory = scratch.FullName });
+            using var pool = runtime.CreatePool(runtime.LoadOrCompile("sha256:bigoutput", Functions.Testing.Fixtures.Bytes("bigoutput")),
+                Settings("bigoutput", maxOutput: 1 << 20));
+            var result = await pool.InvokeAsync(Requests.With(("BYTES", (8L << 30).ToString(System.Globalization.CultureInfo.InvariantCulture))));
+            Assert.Equal(InvocationOutcome.OutputLimitExceeded, result.Outcome);
+            Assert.True(result.Elapsed < TimeSpan.FromSeconds(5), $"stopped only after {result.Elapsed}");
+            var captures = scratch.EnumerateFiles("*", SearchOption.AllDirectories).ToList();
+            Assert.NotEmpty(captures);
+            Assert.All(captures, f => Assert.True(f.Length <= 1 << 20, $"{f.Name} still holds {f.Length} bytes"));
+        }
+        finally
+        {
+            scratch.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Stderr_beyond_its_cap_is_dropped_with_a_note_and_the_run_still_completes()
+    {
+        using var runtime = new WasmRuntime(new RuntimeOptions { MaxStderrBytes = 100 });
+        using var pool = runtime.CreatePool(runtime.LoadOrCompile("sha256:stderr", Functions.Testing.Fixtures.Bytes("stderr")), Settings("stderr"));
+        var result = await pool.InvokeAsync(Requests.With(("STDERR_LINES", "50")));
+        Assert.Equal(InvocationOutcome.Completed, result.Outcome);
+        Assert.Equal(100, result.Stderr.Length);
+        Assert.Equal("stderr line 1 of 50", result.StderrLines[0]);
+        Assert.StartsWith("[stderr truncated:", result.StderrLines[^1]);
+        Assert.Contains("wrote 50 lines to stderr", result.Text());
+    }
+
+    [Theory]
+    [InlineData("trap", "unreachable")]
+    [InlineData("stackoverflow", "call stack exhausted")]
+    [InlineData("memhog-trap", "out of bounds memory access")]
+    public async Task A_trap_detail_names_the_trap_for_the_log(string fixtureName, string expected)
+    {
+        using var pool = fixture.Pool(fixtureName, Settings(fixtureName, memoryMb: 16));
+        var result = await pool.InvokeAsync(Requests.With());
+        Assert.Contains(expected, result.Detail);
+    }
+
+    [Fact]
+    public async Task An_exit_status_wasi_cannot_express_is_a_trap()
+    {
+        using var pool = fixture.Pool("exit", Settings("exit"));
+        var result = await pool.InvokeAsync(Requests.With(("EXIT_CODE", "126")));
+        Assert.Equal(InvocationOutcome.Trapped, result.Outcome);
+        Assert.Contains("exit status", result.Detail);
+    }
 }

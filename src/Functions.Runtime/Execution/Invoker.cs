@@ -175,7 +175,10 @@ internal static unsafe class Invoker
         return error == 0 ? null : WasmtimeNative.TakeErrorMessage(error);
     }
 
-    /// <summary>The informative line of a Wasmtime error: its first line, plus the trap reason when that comes later.</summary>
+    /// <summary>
+    /// A Wasmtime error in one line for the log: the causes (the trap first, e.g. "wasm trap: out of bounds memory
+    /// access", then its context) and the innermost frame of the wasm backtrace.
+    /// </summary>
     internal static string Describe(string message)
     {
         var lines = message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
@@ -184,11 +187,22 @@ internal static unsafe class Invoker
             return "trapped";
         }
 
-        var cause = Array.FindLast(lines, l => l.StartsWith("Caused by", StringComparison.Ordinal)) is not null
-            ? lines[^1]
-            : null;
-        var first = lines[0];
-        return cause is null || cause == first ? first : $"{first} ({cause})";
+        var caused = Array.FindIndex(lines, l => l.StartsWith("Caused by", StringComparison.Ordinal));
+        if (caused < 0)
+        {
+            return lines[0];
+        }
+
+        var causes = lines[(caused + 1)..].Select(StripNumber).Reverse().ToList();
+        var text = causes.Count == 0 ? lines[0] : causes[0] + (causes.Count > 1 ? $" ({string.Join("; ", causes.Skip(1))})" : "");
+        var backtrace = Array.FindIndex(lines, l => l.EndsWith("wasm backtrace:", StringComparison.Ordinal));
+        return backtrace >= 0 && backtrace + 1 < caused ? $"{text} at {StripNumber(lines[backtrace + 1])}" : text;
+    }
+
+    private static string StripNumber(string line)
+    {
+        var colon = line.IndexOf(": ", StringComparison.Ordinal);
+        return colon > 0 && line.AsSpan(0, colon).IndexOfAnyExceptInRange('0', '9') < 0 ? line[(colon + 2)..].Trim() : line;
     }
 
     private static List<string> Lines(byte[] stderr, long dropped)
