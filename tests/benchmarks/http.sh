@@ -1,0 +1,352 @@
+#!/usr/bin/env bash
+# HTTP performance of the platform, end to end on loopback (docs/performance.md, "Worker over HTTP" and "Control
+# plane", shows a run and how to read it). Starts its own control plane and three workers from the Release build,
+# on a database and RabbitMQ virtual host of its own, measures, prints a markdown report, and stops everything.
+#
+#   tests/benchmarks/http.sh                  the full run (about 12 minutes on 2 cores)
+#   tests/benchmarks/http.sh --quick          one repeat, short runs: checks that the script works (about 3 minutes)
+#   options: --only throughput,flood,deploy,control   --no-build   --out DIR (default .local/bench/http-<time>)
+#
+# Measures
+#   throughput  one worker vs plain Kestrel returning the same bytes (tests/benchmarks/Functions.HttpBench baseline),
+#               wrk -t2 -c32 -d10s --latency, interleaved, 3 repeats, medians: hello-wat, hello-c, cpu, big, rust-page
+#   flood       100 requests at once to spin (SPIN_MS=5000, maxConcurrency 4) while a hello on the same worker is
+#               measured: paced at 100 req/s, then by wrk
+#   deploy      PUT /api/v1/apps/{name} returning → all three workers serving the new release: an already compiled
+#               module (new env value), and a 1.09 MB module never compiled before (new digest each time)
+#   control     POST of a 10 MiB module end to end; GET /api/v1/apps/{name} at a fixed 200 req/s
+# Needs: dotnet, wrk, curl, jq, psql; local Postgres and RabbitMQ (deploy/local/services.sh; started and stopped
+# again when not already running). Ports: BENCH_CONTROL_PLANE_PORT (5190), BENCH_WORKER_PORTS ("8191 8192 8193"),
+# BENCH_BASELINE_PORT (8199). The machine is shared by servers and load generators: read results as relative.
+set -Eeuo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+cd "$ROOT"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+QUICK=0 BUILD=1 ONLY="throughput,flood,deploy,control" OUT=""
+while (($#)); do
+  case $1 in
+    --quick) QUICK=1 ;;
+    --no-build) BUILD=0 ;;
+    --only) ONLY=${2:?--only needs a list, e.g. throughput,deploy}; shift ;;
+    --out) OUT=${2:?--out needs a directory}; shift ;;
+    -h | --help) sed -n '2,22p' "$0"; exit 0 ;;
+    *) echo "http.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
+  esac
+  shift
+done
+wants() { [[ ",$ONLY," == *",$1,"* ]]; }
+
+if ((QUICK)); then
+  REPEATS=1 WRK_SECONDS=3 DEPLOYS=3 UPLOADS=3 RATE_SECONDS=5
+else
+  REPEATS=3 WRK_SECONDS=10 DEPLOYS=10 UPLOADS=10 RATE_SECONDS=20
+fi
+CP_PORT=${BENCH_CONTROL_PLANE_PORT:-5190}
+read -r -a WORKER_PORTS <<<"${BENCH_WORKER_PORTS:-8191 8192 8193}"
+BASELINE_PORT=${BENCH_BASELINE_PORT:-8199}
+PG_PORT=${FUNCTIONS_PG_PORT:-55432}
+AMQP_PORT=${FUNCTIONS_AMQP_PORT:-55672}
+MGMT_PORT=${FUNCTIONS_RABBIT_MGMT_PORT:-55673}
+DB=functions_http_bench
+VHOST=functions-http-bench
+SERVICES="$ROOT/deploy/local/services.sh"
+FIXTURES="$ROOT/tests/fixtures/out"
+BENCH_DLL="$ROOT/tests/benchmarks/Functions.HttpBench/bin/Release/net10.0/Functions.HttpBench.dll"
+OUT=$(realpath -m "${OUT:-$ROOT/.local/bench/http-$(date +%Y%m%d-%H%M%S)}")
+mkdir -p "$OUT/logs" "$OUT/wrk" "$OUT/bodies"
+REPORT="$OUT/report.md"
+
+say() { printf '[http.sh] %s\n' "$*" >&2; }
+die() { printf '[http.sh] ERROR: %s\n' "$*" >&2; exit 1; }
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+report() { printf '%s\n' "$@" | tee -a "$REPORT"; }
+
+for tool in dotnet wrk curl jq psql; do
+  command -v "$tool" >/dev/null || die "$tool is needed (apt-get install wrk curl jq postgresql-client; .NET SDK from global.json)"
+done
+for port in "$CP_PORT" "${WORKER_PORTS[@]}" "$BASELINE_PORT"; do
+  port_open "$port" && die "port $port is in use; choose others with BENCH_CONTROL_PLANE_PORT / BENCH_WORKER_PORTS / BENCH_BASELINE_PORT"
+done
+((${#WORKER_PORTS[@]} == 3)) || die "BENCH_WORKER_PORTS must name three ports"
+
+# --- cleanup: everything this script starts is stopped by pid, whatever happens --------------------------------
+PIDS=()
+STOP_SERVICES=0
+PSQL=(env PGPASSWORD=functions psql -h 127.0.0.1 -p "$PG_PORT" -U functions -d postgres -v ON_ERROR_STOP=1 -q)
+RABBIT_API="http://127.0.0.1:$MGMT_PORT/api"
+cleanup() {
+  local status=$?
+  trap - EXIT INT TERM
+  if ((${#PIDS[@]})); then
+    say "stopping ${#PIDS[@]} processes"
+    kill -TERM "${PIDS[@]}" 2>/dev/null || true
+    for _ in $(seq 50); do
+      kill -0 "${PIDS[@]}" 2>/dev/null || break
+      sleep 0.2
+    done
+    kill -KILL "${PIDS[@]}" 2>/dev/null || true
+    wait "${PIDS[@]}" 2>/dev/null || true
+  fi
+  "${PSQL[@]}" -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" 2>/dev/null || true
+  curl -sf -u functions:functions -X DELETE "$RABBIT_API/vhosts/$VHOST" >/dev/null 2>&1 || true
+  ((STOP_SERVICES)) && { "$SERVICES" stop || true; }
+  ((status == 0)) || say "failed (status $status); logs in $OUT/logs"
+  exit "$status"
+}
+trap cleanup EXIT
+trap 'say "failed at line $LINENO: $BASH_COMMAND"' ERR
+trap 'exit 130' INT TERM
+
+# --- services, database, virtual host, build ------------------------------------------------------------------
+if ! "$SERVICES" status >/dev/null 2>&1; then
+  STOP_SERVICES=1
+  "$SERVICES" start
+fi
+"${PSQL[@]}" -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" -c "CREATE DATABASE $DB"
+curl -sSf -u functions:functions -X PUT "$RABBIT_API/vhosts/$VHOST" >/dev/null
+curl -sSf -u functions:functions -X PUT -H 'content-type: application/json' \
+  -d '{"configure":".*","write":".*","read":".*"}' "$RABBIT_API/permissions/$VHOST/functions" >/dev/null
+POSTGRES="Host=127.0.0.1;Port=$PG_PORT;Username=functions;Password=functions;Database=$DB"
+RABBITMQ="amqp://functions:functions@127.0.0.1:$AMQP_PORT/$VHOST"
+
+"$ROOT/tests/fixtures/build.sh" >"$OUT/logs/fixtures.log" 2>&1 || die "fixtures did not build: $OUT/logs/fixtures.log"
+if ((BUILD)); then
+  say "building the control plane, the worker and the benchmark tool (Release)"
+  for project in src/Functions.ControlPlane src/Functions.Worker tests/benchmarks/Functions.HttpBench; do
+    dotnet build "$project" -c Release -v quiet -nologo -clp:NoSummary >"$OUT/logs/build.log" 2>&1 ||
+      die "build of $project failed: $OUT/logs/build.log"
+  done
+fi
+
+ADMIN_KEY="bench-admin-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+WORKER_KEY="bench-worker-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+CP="http://127.0.0.1:$CP_PORT"
+WORKERS=()
+for port in "${WORKER_PORTS[@]}"; do WORKERS+=("http://127.0.0.1:$port"); done
+W1=${WORKERS[0]}
+
+# start NAME DIR COMMAND...: runs a process in DIR with its output in logs/NAME.log.
+start() {
+  local name=$1 dir=$2
+  shift 2
+  (cd "$dir" && exec "$@") >"$OUT/logs/$name.log" 2>&1 &
+  PIDS+=($!)
+}
+wait_http() { # wait_http URL SECONDS: until URL answers 2xx
+  local url=$1 deadline=$((SECONDS + $2))
+  until curl -sf -o /dev/null "$url"; do
+    ((SECONDS < deadline)) || die "$url did not answer within $2 s (logs in $OUT/logs)"
+    for pid in "${PIDS[@]}"; do kill -0 "$pid" 2>/dev/null || die "a process exited early (logs in $OUT/logs)"; done
+    sleep 0.2
+  done
+}
+host() { # host PROJECT NAME PORT ENV...
+  local project=$1 name=$2 port=$3
+  shift 3
+  start "$name" "$ROOT/src/$project/bin/Release/net10.0" env ASPNETCORE_ENVIRONMENT=Production "$@" \
+    dotnet "$project.dll" --urls "http://127.0.0.1:$port"
+}
+
+say "starting the control plane on $CP and workers on ${WORKERS[*]}"
+host Functions.ControlPlane control-plane "$CP_PORT" ConnectionStrings__Postgres="$POSTGRES" \
+  ConnectionStrings__RabbitMq="$RABBITMQ" FUNCTIONS_ADMIN_KEY="$ADMIN_KEY" FUNCTIONS_WORKER_KEY="$WORKER_KEY"
+wait_http "$CP/readyz" 90
+for i in 0 1 2; do
+  host Functions.Worker "worker-$((i + 1))" "${WORKER_PORTS[i]}" ConnectionStrings__RabbitMq="$RABBITMQ" \
+    FUNCTIONS_WORKER_KEY="$WORKER_KEY" Worker__ControlPlaneUrl="$CP" Worker__NodeId="bench-w$((i + 1))" \
+    Worker__CacheDirectory="$OUT/worker-$((i + 1))"
+done
+for w in "${WORKERS[@]}"; do wait_http "$w/readyz" 90; done
+
+# --- helpers on the REST API -----------------------------------------------------------------------------------
+upload() { # upload FILE → digest
+  curl -sSf -X POST -H "Authorization: Bearer $ADMIN_KEY" -H 'Content-Type: application/wasm' \
+    --data-binary "@$1" "$CP/api/v1/modules" | jq -r .digest
+}
+deploy() { # deploy APP ROUTES-JSON → generation
+  curl -sSf -X PUT -H "Authorization: Bearer $ADMIN_KEY" -H 'Content-Type: application/json' \
+    -d "{\"routes\": $2}" "$CP/api/v1/apps/$1" | jq -r .generation
+}
+wait_generation() { # wait_generation N: every worker's /readyz reports generation ≥ N
+  local deadline=$((SECONDS + 120)) w g
+  for w in "${WORKERS[@]}"; do
+    while true; do
+      g=$(curl -sf "$w/readyz" | sed -n 's/^ready: generation \([0-9]*\).*/\1/p')
+      [[ -n "$g" ]] && ((g >= $1)) && break
+      ((SECONDS < deadline)) || die "$w did not reach generation $1 (logs in $OUT/logs)"
+      sleep 0.1
+    done
+  done
+}
+bench() { timeout 600 dotnet "$BENCH_DLL" "$@"; }
+load_note() { # what else used the CPU: 2-second sample of /proc/stat and the load average
+  local a b
+  read -r -a a < <(head -1 /proc/stat)
+  sleep 2
+  read -r -a b < <(head -1 /proc/stat)
+  local idle=$(((b[4] + b[5]) - (a[4] + a[5]))) total=0 i
+  for i in 1 2 3 4 5 6 7 8; do total=$((total + b[i] - a[i])); done
+  printf 'CPU busy before the phase: %d%% of %d cores (2 s sample); load average %s' \
+    $((100 - 100 * idle / (total > 0 ? total : 1))) "$(nproc)" "$(cut -d' ' -f1-3 /proc/loadavg)"
+}
+
+# What was measured: the commit, and whether src/ differs from it (BENCH_COMMIT names it for a copy without .git).
+COMMIT=${BENCH_COMMIT:-$(git rev-parse --short HEAD 2>/dev/null || echo unknown)}
+DIRTY=$( (git status --porcelain -- src 2>/dev/null || true) | wc -l)
+: >"$REPORT"
+report "## Run of $(date -u '+%Y-%m-%d %H:%M UTC') — commit $COMMIT$( ((DIRTY)) && echo " + $DIRTY uncommitted file(s) in src/")" ""
+report "Machine: $(nproc) cores ($(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)), $(free -g | awk '/Mem:/{print $2}') GB;" \
+  ".NET $(dotnet --version); $( (wrk --version 2>&1 || true) | head -1 | cut -d' ' -f1-2). Servers and load generators share the cores." ""
+
+# --- throughput: one worker vs plain Kestrel -------------------------------------------------------------------
+MODULES=(hello-wat hello-c cpu big rust-page)
+if wants throughput; then
+  say "throughput: deploying ${MODULES[*]}"
+  routes="[]"
+  for m in "${MODULES[@]}"; do
+    digest=$(upload "$FIXTURES/$m.wasm")
+    routes=$(jq -c --arg r "/bench/$m" --arg d "$digest" '. + [{route: $r, module: $d}]' <<<"$routes")
+  done
+  wait_generation "$(deploy bench-http "$routes")"
+  : >"$OUT/baseline.tsv"
+  for m in "${MODULES[@]}"; do
+    # wrk sends only a Host header: capture the body of exactly that request (no curl User-Agent or Accept).
+    status=$(curl -sS -H 'User-Agent:' -H 'Accept:' -D "$OUT/bodies/$m.headers" -o "$OUT/bodies/$m.body" \
+      -w '%{http_code}' "$W1/bench/$m")
+    [[ "$status" == 200 ]] || die "$W1/bench/$m answered $status: $(head -c 300 "$OUT/bodies/$m.body")"
+    type=$(sed -n 's/^[Cc]ontent-[Tt]ype: *\(.*\)\r$/\1/p' "$OUT/bodies/$m.headers")
+    printf '%s\t%s\t%s\n' "/bench/$m" "$type" "$OUT/bodies/$m.body" >>"$OUT/baseline.tsv"
+  done
+  start baseline "$ROOT" dotnet "$BENCH_DLL" baseline --urls "http://127.0.0.1:$BASELINE_PORT" --manifest "$OUT/baseline.tsv"
+  BASE="http://127.0.0.1:$BASELINE_PORT"
+  wait_http "$BASE/bench/hello-wat" 30
+  for m in "${MODULES[@]}"; do
+    curl -sS -H 'User-Agent:' -H 'Accept:' -o "$OUT/bodies/$m.baseline" "$BASE/bench/$m"
+    cmp -s "$OUT/bodies/$m.body" "$OUT/bodies/$m.baseline" || die "the baseline's body for $m differs from the worker's"
+  done
+
+  to_ms() { # 512.00us | 1.38ms | 1.02s | 1.5m → milliseconds
+    awk -v v="$1" 'BEGIN { n = v + 0; if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) n += 0;
+      else if (v ~ /m$/) n *= 60000; else if (v ~ /s$/) n *= 1000; printf "%.3f", n }'
+  }
+  to_bytes() { # 50.37MB → bytes (wrk counts in 1024s)
+    awk -v v="$1" 'BEGIN { n = v + 0; if (v ~ /GB$/) n *= 1073741824; else if (v ~ /MB$/) n *= 1048576;
+      else if (v ~ /KB$/) n *= 1024; printf "%.0f", n }'
+  }
+  # parse FILE → "rps p50ms p99ms bytes_per_response errors"
+  parse() {
+    local f=$1 rps p50 p99 reqs read errors
+    rps=$(awk '/^Requests\/sec:/ {print $2}' "$f")
+    p50=$(to_ms "$(awk '$1 == "50%" {print $2}' "$f")")
+    p99=$(to_ms "$(awk '$1 == "99%" {print $2}' "$f")")
+    reqs=$(awk '/requests in/ {print $1}' "$f")
+    read=$(to_bytes "$(awk '/requests in/ {print $5}' "$f")")
+    errors=$(awk '/Non-2xx/ {n += $NF} /Socket errors/ {gsub(",", ""); n += $4 + $6 + $8 + $10} END {print n + 0}' "$f")
+    echo "$rps $p50 $p99 $((reqs > 0 ? read / reqs : 0)) $errors"
+  }
+  median() { printf '%s\n' "$@" | sort -g | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
+
+  report "$(load_note)" ""
+  say "throughput: warming up (3 s each)"
+  for m in "${MODULES[@]}"; do
+    wrk -t2 -c32 -d3s "$W1/bench/$m" >/dev/null
+    wrk -t2 -c32 -d3s "$BASE/bench/$m" >/dev/null
+  done
+  for r in $(seq "$REPEATS"); do
+    for m in "${MODULES[@]}"; do
+      for target in worker baseline; do
+        url=$([[ $target == worker ]] && echo "$W1" || echo "$BASE")/bench/$m
+        say "throughput: repeat $r/$REPEATS, $m on the $target"
+        wrk -t2 -c32 -d"${WRK_SECONDS}s" --latency "$url" >"$OUT/wrk/$m-$target-$r.txt"
+      done
+    done
+  done
+
+  report "### Throughput: one worker vs plain Kestrel (wrk -t2 -c32 -d${WRK_SECONDS}s --latency; median of $REPEATS)" "" \
+    "| module | size | body B | worker req/s | p50 ms | p99 ms | Kestrel req/s | p50 ms | p99 ms | worker / Kestrel | B/response worker, Kestrel | errors |" \
+    "|---|---|---|---|---|---|---|---|---|---|---|---|"
+  for m in "${MODULES[@]}"; do
+    declare -A col=()
+    errors=0
+    for target in worker baseline; do
+      rps=() p50=() p99=()
+      for r in $(seq "$REPEATS"); do
+        read -r a b c d e <<<"$(parse "$OUT/wrk/$m-$target-$r.txt")"
+        rps+=("$a") p50+=("$b") p99+=("$c")
+        col[$target.bytes]=$d
+        errors=$((errors + e))
+      done
+      col[$target.rps]=$(median "${rps[@]}") col[$target.p50]=$(median "${p50[@]}") col[$target.p99]=$(median "${p99[@]}")
+    done
+    ratio=$(awk -v a="${col[worker.rps]}" -v b="${col[baseline.rps]}" 'BEGIN {printf "%.1f%%", 100 * a / b}')
+    size=$(stat -c %s "$FIXTURES/$m.wasm" | awk '{printf($1 >= 1048576 ? "%.2f MB" : "%.1f KB", $1 >= 1048576 ? $1 / 1048576 : $1 / 1024)}')
+    report "$(printf '| %s | %s | %s | %.0f | %.2f | %.2f | %.0f | %.2f | %.2f | **%s** | %s, %s | %s |' "$m" "$size" \
+      "$(stat -c %s "$OUT/bodies/$m.body")" "${col[worker.rps]}" "${col[worker.p50]}" "${col[worker.p99]}" \
+      "${col[baseline.rps]}" "${col[baseline.p50]}" "${col[baseline.p99]}" "$ratio" "${col[worker.bytes]}" \
+      "${col[baseline.bytes]}" "$errors")"
+    unset col
+  done
+  report "" "Each repeat runs every module on the worker, then on Kestrel, back to back; raw wrk output in $OUT/wrk." \
+    "B/response: bytes read by wrk per response (headers + body; wrk rounds its total), a check that both sent the same." \
+    "errors: non-2xx responses plus socket errors over all runs of both." ""
+fi
+
+# --- flood: slow functions next to fast ones -------------------------------------------------------------------
+if wants flood; then
+  if ! wants throughput; then
+    wait_generation "$(deploy bench-http "[{\"route\": \"/bench/hello-c\", \"module\": \"$(upload "$FIXTURES/hello-c.wasm")\"}]")"
+  fi
+  spin=$(upload "$FIXTURES/spin.wasm")
+  wait_generation "$(deploy bench-flood "[{\"route\": \"/flood/spin\", \"module\": \"$spin\", \"environment\": {\"SPIN_MS\": \"5000\"}, \"limits\": {\"maxConcurrency\": 4, \"timeoutMs\": 30000}}]")"
+  report "### Slow functions vs fast ones (spin SPIN_MS=5000, maxConcurrency 4; hello-c on the same worker)" "" "$(load_note)" ""
+  say "flood: 100 spin requests at once, hello-c paced at 100 req/s"
+  bench flood --spin-url "$W1/flood/spin" --hello-url "$W1/bench/hello-c" --hello-rate 100 --requests 100 | tee -a "$REPORT"
+  report ""
+  say "flood: again, hello-c measured by wrk"
+  bench flood --spin-url "$W1/flood/spin" --requests 100 >"$OUT/flood-wrk-spin.md" 2>"$OUT/logs/flood-wrk.log" &
+  flood_pid=$!
+  sleep 0.3
+  wrk -t2 -c32 -d4s --latency "$W1/bench/hello-c" >"$OUT/wrk/flood-hello-c.txt"
+  wait "$flood_pid"
+  report "wrk -t2 -c32 -d4s --latency on hello-c during the second flood:" "" '```' \
+    "$(sed -n '/Latency Distribution/,/Requests\/sec/p' "$OUT/wrk/flood-hello-c.txt")" '```' "" \
+    "$(tail -n 3 "$OUT/flood-wrk-spin.md")" ""
+fi
+
+# --- deploy to served ------------------------------------------------------------------------------------------
+if wants deploy; then
+  workers_csv=$(IFS=,; echo "${WORKERS[*]}")
+  report "### Deploy to served (3 workers; from PUT /api/v1/apps/{name} answering to every worker serving the release)" "" "$(load_note)" ""
+  say "deploy: already compiled module, $DEPLOYS deploys"
+  bench deploy --control-plane "$CP" --bearer "$ADMIN_KEY" --workers "$workers_csv" --mode compiled \
+    --module "$FIXTURES/hello-c.wasm" --count "$DEPLOYS" 2>"$OUT/logs/deploy-compiled.log" | tee -a "$REPORT"
+  say "deploy: 1.09 MB module never compiled before, $DEPLOYS deploys"
+  bench deploy --control-plane "$CP" --bearer "$ADMIN_KEY" --workers "$workers_csv" --mode fresh \
+    --module "$FIXTURES/big.wasm" --count "$DEPLOYS" --expect "big:" 2>"$OUT/logs/deploy-fresh.log" | tail -n 1 | tee -a "$REPORT"
+  report "" "Per-deploy times: $OUT/logs/deploy-*.log" ""
+fi
+
+# --- control plane ---------------------------------------------------------------------------------------------
+if wants control; then
+  report "### Control plane" "" "$(load_note)" ""
+  say "control: $UPLOADS uploads of a 10 MiB module"
+  bench upload --control-plane "$CP" --bearer "$ADMIN_KEY" --module "$FIXTURES/hello-wat.wasm" --mib 10 \
+    --count "$UPLOADS" 2>"$OUT/logs/upload.log" | tee -a "$REPORT"
+  report ""
+  # The throughput phase's app (five routes) when it ran; else any app; else a new one.
+  app=$(curl -sf -H "Authorization: Bearer $ADMIN_KEY" "$CP/api/v1/apps?pageSize=100" |
+    jq -r '[.items[].name] | if index("bench-http") then "bench-http" else (.[0] // empty) end')
+  if [[ -z "$app" ]]; then
+    app=bench-get
+    deploy "$app" "[{\"route\": \"/get\", \"module\": \"$(upload "$FIXTURES/hello-wat.wasm")\"}]" >/dev/null
+  fi
+  say "control: GET /api/v1/apps/$app at 200 req/s for $RATE_SECONDS s"
+  bench rate --url "$CP/api/v1/apps/$app" --bearer "$ADMIN_KEY" --rate 200 --seconds "$RATE_SECONDS" \
+    --label "GET /api/v1/apps/$app ($(curl -sf -H "Authorization: Bearer $ADMIN_KEY" "$CP/api/v1/apps/$app" | wc -c) B)" \
+    2>"$OUT/logs/rate.log" | tee -a "$REPORT"
+  report ""
+fi
+
+say "done: $REPORT"
