@@ -20,6 +20,7 @@ public sealed partial class FunctionPool : IDisposable, IInvocationTarget
     private readonly ILogger _logger;
     private readonly int _target;
     private readonly int _reserve;
+    private readonly int _lowWater;
     private int _readyCount;
     private int _inFlight;
     private int _refilling;
@@ -48,6 +49,7 @@ public sealed partial class FunctionPool : IDisposable, IInvocationTarget
         // Prewarming leaves a quarter of the allocator's slots to on-demand instantiation, so ready instances of
         // many functions cannot take every slot from running ones.
         _reserve = factory.Counter.Capacity / 4;
+        _lowWater = _target - Math.Max(1, _target / 4);
 
         // One instance now, on the caller's thread: a module that cannot be instantiated (a start section that
         // traps, an initial memory over the limit) fails the deployment here, not its first request.
@@ -208,7 +210,8 @@ public sealed partial class FunctionPool : IDisposable, IInvocationTarget
     /// <summary>Starts a background refill unless one runs, the pool is full or the function is idle.</summary>
     private void RequestRefill()
     {
-        if (Volatile.Read(ref _readyCount) >= _target || Volatile.Read(ref _disposed) != 0 || IsIdle()
+        // Refill in batches, from a low-water mark: one background wake-up per quarter of the target, not per request.
+        if (Volatile.Read(ref _readyCount) > _lowWater || Volatile.Read(ref _disposed) != 0 || IsIdle()
             || Interlocked.CompareExchange(ref _refilling, 1, 0) != 0)
         {
             return;
