@@ -13,6 +13,7 @@ WORKDIR /src
 # Restore from the project files alone: this layer, and the packages in it, survive every source-only change.
 COPY global.json Directory.Build.props Directory.Packages.props ./
 COPY src/Functions.Contracts/Functions.Contracts.csproj src/Functions.Contracts/
+COPY src/Functions.Messaging/Functions.Messaging.csproj src/Functions.Messaging/
 COPY src/Functions.Data/Functions.Data.csproj src/Functions.Data/
 COPY src/Functions.Runtime/Functions.Runtime.csproj src/Functions.Runtime/
 COPY src/Functions.Wagi/Functions.Wagi.csproj src/Functions.Wagi/
@@ -21,6 +22,7 @@ COPY src/Functions.ControlPlane/Functions.ControlPlane.csproj src/Functions.Cont
 RUN dotnet restore src/Functions.ControlPlane/Functions.ControlPlane.csproj -a "$TARGETARCH"
 
 COPY src/Functions.Contracts/ src/Functions.Contracts/
+COPY src/Functions.Messaging/ src/Functions.Messaging/
 COPY src/Functions.Data/ src/Functions.Data/
 COPY src/Functions.Runtime/ src/Functions.Runtime/
 COPY src/Functions.Wagi/ src/Functions.Wagi/

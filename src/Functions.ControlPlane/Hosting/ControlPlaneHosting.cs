@@ -5,6 +5,7 @@ using Functions.ControlPlane.Messaging;
 using Functions.ControlPlane.OpenApi;
 using Functions.ControlPlane.Security;
 using Functions.Data;
+using Functions.Messaging;
 using Functions.Runtime.Inspection;
 using MassTransit;
 using Microsoft.AspNetCore.Authentication;
@@ -51,12 +52,7 @@ public static class ControlPlaneHosting
         services.AddHostedService(provider => provider.GetRequiredService<DesiredStateNotifier>());
         services.AddMassTransit(bus => bus.UsingRabbitMq((context, rabbit) =>
         {
-            var address = RabbitMqAddress.Parse(ConnectionStrings.RequireRabbitMq(context.GetRequiredService<IConfiguration>()));
-            rabbit.Host(address.Host, (ushort)address.Port, address.VirtualHost, host =>
-            {
-                host.Username(address.Username);
-                host.Password(address.Password);
-            });
+            RabbitMqConnection.Parse(ConnectionStrings.RequireRabbitMq(context.GetRequiredService<IConfiguration>())).Apply(rabbit);
         }));
 
         services.AddProblemDetails();
