@@ -137,7 +137,9 @@ public sealed partial class WasmRuntime : IDisposable
         FunctionPool pool;
         try
         {
-            pool = new FunctionPool(plan, settings.ReadyInstances ?? _options.DefaultReadyInstances, _factory, _threads, _scratches, _time,
+            // The default is capped like an explicit setting: no pool may hold more than half of the slots.
+            var ready = settings.ReadyInstances ?? Math.Min(_options.DefaultReadyInstances, _options.PoolingTotalInstances / 2);
+            pool = new FunctionPool(plan, ready, _factory, _threads, _scratches, _time,
                 _options.IdleShrinkAfter, _loggers.CreateLogger<FunctionPool>());
         }
         catch (InstantiationException failed)

@@ -26,6 +26,12 @@ internal sealed unsafe class InstanceFactory(Engine engine, InstanceCounter coun
         }
 
         var store = WasmtimeNative.StoreNew(_engine, 0, 0);
+        if (store == 0)
+        {
+            Counter.Release();
+            throw new InstantiationException($"{plan.Name}: Wasmtime could not create a store");
+        }
+
         var prepared = new PreparedInstance(store, Counter);
         try
         {

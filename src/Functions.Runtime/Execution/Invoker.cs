@@ -6,7 +6,7 @@ namespace Functions.Runtime.Execution;
 
 /// <summary>
 /// Runs one invocation on one prepared instance, through the C API: the request's WASI context (argv, environment,
-/// stdin from bytes, stdout into the thread's tmpfs file, stderr through a bounded sink, volumes), the epoch deadline whose callback
+/// stdin from bytes, stdout and stderr into the thread's tmpfs files, volumes), the epoch deadline whose callback
 /// enforces the timeout, the output limits and cancellation, and the mapping of every ending to an outcome: the exit
 /// status is read from the error without a .NET exception.
 /// </summary>
@@ -24,7 +24,6 @@ internal static unsafe class Invoker
 
         var watch = scratch.Watch;
         watch.Begin(settings.Timeout, settings.MaxOutputBytes);
-        scratch.Stderr.Reset();
         WasmtimeNative.StoreEpochDeadlineCallback(prepared.Store, RunWatch.Callback, watch.Data, 0);
         WasmtimeNative.ContextSetEpochDeadline(context, 1);
 
@@ -82,8 +81,9 @@ internal static unsafe class Invoker
         }
 
         var stdoutLength = RandomAccess.GetLength(scratch.Stdout);
+        var stderrLength = RandomAccess.GetLength(scratch.Stderr);
         byte[] stdout = [];
-        if (stdoutLength > settings.MaxOutputBytes || outcome == InvocationOutcome.OutputLimitExceeded)
+        if (stdoutLength > settings.MaxOutputBytes || stderrLength > settings.MaxOutputBytes || outcome == InvocationOutcome.OutputLimitExceeded)
         {
             // The module wrote more than it may (caught by the epoch watch, or after its last tick): none of it is answered.
             outcome = InvocationOutcome.OutputLimitExceeded;
@@ -95,9 +95,11 @@ internal static unsafe class Invoker
             stdout = ThreadScratch.Read(scratch.Stdout, stdoutLength);
         }
 
-        scratch.Release(stdoutLength);
-        var (stderr, dropped) = scratch.Stderr.Take();
-        var lines = Lines(stderr, dropped);
+        // stderr is for logs: its first bytes are kept, the rest only counted.
+        var keptStderr = Math.Min(stderrLength, scratch.MaxStderrBytes);
+        var stderr = ThreadScratch.Read(scratch.Stderr, keptStderr);
+        scratch.Release(stdoutLength, stderrLength);
+        var lines = Lines(stderr, stderrLength - keptStderr);
         return Finish(outcome, exitCode, stdout, lines, detail, started, poolHit) with { Stderr = stderr };
     }
 
@@ -147,15 +149,14 @@ internal static unsafe class Invoker
         }
 
         fixed (byte* stdout = scratch.StdoutPath)
+        fixed (byte* stderr = scratch.StderrPath)
         {
-            if (!WasmtimeNative.WasiConfigSetStdoutFile(config, stdout))
+            if (!WasmtimeNative.WasiConfigSetStdoutFile(config, stdout) || !WasmtimeNative.WasiConfigSetStderrFile(config, stderr))
             {
                 WasmtimeNative.WasiConfigDelete(config);
-                return "the stdout capture file could not be opened (is the scratch directory still there?)";
+                return "the stdout/stderr capture files could not be opened (is the scratch directory still there?)";
             }
         }
-
-        WasmtimeNative.WasiConfigSetStderrCustom(config, StderrSink.Callback, scratch.Stderr.Data, 0);
 
         foreach (var (host, guest, writable) in plan.Volumes)
         {

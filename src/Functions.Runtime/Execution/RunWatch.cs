@@ -8,7 +8,7 @@ namespace Functions.Runtime.Execution;
 
 /// <summary>
 /// What the epoch deadline callback checks on every tick while a module runs on this thread: the wall-clock
-/// deadline, the size of the stdout capture file and the caller's cancellation. One per execution thread, reused by each
+/// deadline, the size of the stdout and stderr capture files and the caller's cancellation. One per execution thread, reused by each
 /// run; Wasmtime calls <see cref="OnEpoch"/> on the thread that runs the module, so no field is shared across threads
 /// except <see cref="_cancelled"/>.
 /// </summary>
@@ -16,14 +16,16 @@ internal sealed unsafe class RunWatch : IDisposable
 {
     private static readonly byte[] StopMessage = "stopped by the host"u8.ToArray();
     private readonly SafeFileHandle _stdout;
+    private readonly SafeFileHandle _stderr;
     private GCHandle _self;
     private long _deadline;
     private long _maxStdout;
     private volatile bool _cancelled;
 
-    public RunWatch(SafeFileHandle stdout)
+    public RunWatch(SafeFileHandle stdout, SafeFileHandle stderr)
     {
         _stdout = stdout;
+        _stderr = stderr;
         _self = GCHandle.Alloc(this);
     }
 
@@ -81,7 +83,7 @@ internal sealed unsafe class RunWatch : IDisposable
             }
 
             // A module may write between two ticks what it can write in one tick: the overshoot is bounded by time.
-            if (RandomAccess.GetLength(_stdout) > _maxStdout)
+            if (RandomAccess.GetLength(_stdout) > _maxStdout || RandomAccess.GetLength(_stderr) > _maxStdout)
             {
                 return StopReason.OutputLimitExceeded;
             }
@@ -90,7 +92,7 @@ internal sealed unsafe class RunWatch : IDisposable
         }
         catch (IOException)
         {
-            return StopReason.OutputLimitExceeded; // capture file gone: nothing the module writes can be kept
+            return StopReason.OutputLimitExceeded; // capture files gone: nothing the module writes can be kept
         }
     }
 

@@ -3,7 +3,7 @@ using System.Collections.Concurrent;
 namespace Functions.Runtime.Execution;
 
 /// <summary>
-/// Scratch states (capture file, stderr sink, epoch watch) lent to whoever runs an invocation: an execution thread
+/// Scratch states (capture files, epoch watch) lent to whoever runs an invocation: an execution thread
 /// keeps one for its life, a synchronous caller borrows one per call. Returned ones are reused; all are deleted with
 /// the runtime.
 /// </summary>

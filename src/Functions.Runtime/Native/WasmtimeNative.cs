@@ -146,9 +146,9 @@ internal static unsafe partial class WasmtimeNative
     [return: MarshalAs(UnmanagedType.U1)]
     public static partial bool WasiConfigSetStdoutFile(nint config, byte* path);
 
-    [LibraryImport(Library, EntryPoint = "wasi_config_set_stderr_custom")]
-    public static partial void WasiConfigSetStderrCustom(
-        nint config, delegate* unmanaged<nint, byte*, nuint, nint> callback, nint data, nint finalizer);
+    [LibraryImport(Library, EntryPoint = "wasi_config_set_stderr_file")]
+    [return: MarshalAs(UnmanagedType.U1)]
+    public static partial bool WasiConfigSetStderrFile(nint config, byte* path);
 
     [LibraryImport(Library, EntryPoint = "wasi_config_preopen_dir")]
     [return: MarshalAs(UnmanagedType.U1)]
