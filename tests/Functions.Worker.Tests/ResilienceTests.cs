@@ -82,6 +82,26 @@ public sealed class ResilienceTests(WorkerFixture fixture) : IClassFixture<Worke
         await fixture.Platform.DeleteAppAsync("broken");
     }
 
+    [Fact]
+    public async Task On_shutdown_a_worker_finishes_the_requests_it_is_running_then_leaves()
+    {
+        await fixture.DeployAsync("draining", new
+        {
+            route = "/draining", module = await fixture.DigestOf("spin"),
+            environment = new Dictionary<string, string> { ["SPIN_MS"] = "2000" },
+        });
+        var worker = await fixture.Platform.StartWorkerAsync("drain-me");
+        using var client = new HttpClient { BaseAddress = worker.Address, Timeout = TimeSpan.FromSeconds(30) };
+        var inFlight = client.GetAsync(new Uri("/draining", UriKind.Relative));
+        await Task.Delay(500);
+        var stopping = fixture.Platform.StopWorkerAsync(worker);
+        using var response = await inFlight;
+        await stopping;
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("spun", await response.Content.ReadAsStringAsync());
+        Assert.True(worker.HasExited);
+    }
+
     private static async Task Until(Func<Task<bool>> condition)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
