@@ -82,5 +82,26 @@ public sealed class IsolationTests(RuntimeFixture fixture) : IClassFixture<Runti
         Assert.False(File.Exists(Path.Combine(Outside, "created")) || Directory.GetFiles(Outside).Length > 1);
     }
 
+    [Fact]
+    public async Task Without_volumes_the_module_has_no_descriptor_beyond_stdio_and_no_socket()
+    {
+        // fd_prestat_get(3) finds no preopen and sock_accept(3) no socket: both EBADF (8). Exit code: 10 * first + second.
+        const string wat = """
+            (module
+              (import "wasi_snapshot_preview1" "fd_prestat_get" (func $prestat (param i32 i32) (result i32)))
+              (import "wasi_snapshot_preview1" "sock_accept" (func $accept (param i32 i32 i32) (result i32)))
+              (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+              (memory (export "memory") 1)
+              (func (export "_start")
+                (call $exit (i32.add
+                  (i32.mul (call $prestat (i32.const 3) (i32.const 16)) (i32.const 10))
+                  (call $accept (i32.const 3) (i32.const 0) (i32.const 32))))))
+            """;
+        var module = fixture.Runtime.LoadOrCompile("sha256:nofds", Wasmtime.Module.ConvertText(wat));
+        var result = await fixture.Runtime.RunOnceAsync(module, new FunctionSettings(), Requests.With());
+        Assert.Equal(InvocationOutcome.ExitedWithError, result.Outcome);
+        Assert.Equal(88, result.ExitCode);
+    }
+
     public void Dispose() => _root.Delete(recursive: true);
 }
