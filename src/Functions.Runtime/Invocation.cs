@@ -9,7 +9,10 @@ public sealed record Invocation(
     /// <summary>The caller's id of this run, for logs.</summary>
     public string? RequestId { get; init; }
 
-    /// <summary>Any object the caller wants to travel with the run, e.g. in a logging scope (route, digest, request id).</summary>
+    /// <summary>
+    /// The logging scope of the runtime's own log entries about this run (e.g. the route, digest and request id);
+    /// stderr is returned in the result for the caller to log.
+    /// </summary>
     public object? LogTag { get; init; }
 }
 

@@ -36,17 +36,23 @@ public sealed class ConcurrencyTests(RuntimeFixture fixture) : IClassFixture<Run
     }
 
     [Fact]
-    public async Task With_every_instance_slot_taken_a_further_request_is_busy_not_queued()
+    public async Task With_every_instance_slot_taken_a_further_request_is_busy_not_queued_and_logged_in_the_callers_scope()
     {
-        using var runtime = new WasmRuntime(new RuntimeOptions { PoolingTotalInstances = 4 });
+        var loggers = new CapturingLoggers();
+        using var runtime = new WasmRuntime(new RuntimeOptions { PoolingTotalInstances = 4 }, loggers);
         var module = runtime.LoadOrCompile("sha256:spin", Fixtures.Bytes("spin"));
         using var pool = runtime.CreatePool(module, new FunctionSettings { ReadyInstances = 0, MaxConcurrency = 10 });
         var running = Enumerable.Range(0, 4).Select(_ => pool.InvokeAsync(Requests.With(("SPIN_MS", "1500"))).AsTask()).ToArray();
         await Until(() => runtime.Stats.LiveInstances == 4);
 
-        var refused = await pool.InvokeAsync(Requests.With(("SPIN_MS", "1"))).AsTask().WaitAsync(TimeSpan.FromMilliseconds(500));
+        var tag = new { Route = "/spin", RequestId = "r-42" };
+        var refused = await pool.InvokeAsync(Requests.With(("SPIN_MS", "1")) with { RequestId = "r-42", LogTag = tag })
+            .AsTask().WaitAsync(TimeSpan.FromMilliseconds(500));
         Assert.Equal(InvocationOutcome.Busy, refused.Outcome);
         Assert.Contains("instance slot", refused.Detail);
+        var entry = Assert.Single(loggers.Entries, e => e.EventId == 3105);
+        Assert.Contains("r-42", entry.Message);
+        Assert.Contains(tag, entry.Scopes);
         Assert.All(await Task.WhenAll(running), r => Assert.Equal(InvocationOutcome.Completed, r.Outcome));
         await Until(() => runtime.Stats.LiveInstances == 0);
     }

@@ -174,6 +174,11 @@ public sealed partial class FunctionPool : IDisposable, IInvocationTarget
             catch (Exception error) when (error is InstantiationException or EntrypointMissingException)
             {
                 Interlocked.Increment(ref _failures);
+                using (_logger.BeginScope(invocation.LogTag ?? invocation.RequestId ?? ""))
+                {
+                    LogInstantiationFailed(Settings.Name, invocation.RequestId, error.Message);
+                }
+
                 return InvocationResult.NotRun(
                     error is EntrypointMissingException ? InvocationOutcome.EntrypointMissing : InvocationOutcome.Trapped,
                     error.Message);
@@ -182,6 +187,11 @@ public sealed partial class FunctionPool : IDisposable, IInvocationTarget
             if (prepared is null)
             {
                 Interlocked.Increment(ref _busy);
+                using (_logger.BeginScope(invocation.LogTag ?? invocation.RequestId ?? ""))
+                {
+                    LogNoSlotForRequest(Settings.Name, invocation.RequestId, _factory.Counter.Capacity);
+                }
+
                 return InvocationResult.NotRun(InvocationOutcome.Busy,
                     $"every instance slot of the runtime is in use ({_factory.Counter.Capacity})");
             }
@@ -302,6 +312,15 @@ public sealed partial class FunctionPool : IDisposable, IInvocationTarget
     [LoggerMessage(EventId = 3102, Level = LogLevel.Warning,
         Message = "Pool of {Function} not refilled: the runtime's instance slots ({Capacity}) are nearly all in use")]
     private partial void LogNoSlots(string function, int capacity);
+
+    [LoggerMessage(EventId = 3104, Level = LogLevel.Warning,
+        Message = "{Function}: request {RequestId} could not be given an instance: {Error}")]
+    private partial void LogInstantiationFailed(string function, string? requestId, string error);
+
+    [LoggerMessage(EventId = 3105, Level = LogLevel.Warning,
+        Message = "{Function}: request {RequestId} answered Busy: all {Capacity} instance slots of the runtime are in use; " +
+                  "raise Runtime:PoolingTotalInstances or lower ready instances and concurrency limits")]
+    private partial void LogNoSlotForRequest(string function, string? requestId, int capacity);
 
     [LoggerMessage(EventId = 3103, Level = LogLevel.Debug, Message = "Pool of {Function} idle: released {Count} ready instances")]
     private partial void LogShrunk(string function, int count);
