@@ -117,6 +117,18 @@ public sealed class InvocationTests(RuntimeFixture fixture) : IClassFixture<Runt
         Assert.Contains("start section ran", result.Text());
     }
 
+    [Theory]
+    [InlineData("big", "big: 6 record types, checksum 00000008d3fcbc7a")]
+    [InlineData("rust-page", "<!DOCTYPE html>")]
+    [InlineData("cpu", "iterations=5000000 result=c51ed30c673870ff")]
+    public async Task Larger_modules_from_rust_and_c_run_under_the_pooling_allocator(string fixtureName, string expected)
+    {
+        using var pool = fixture.Pool(fixtureName, new FunctionSettings { Name = fixtureName, ReadyInstances = 1 });
+        var result = await pool.InvokeAsync(Requests.With(("QUERY_STRING", "name=Ada")));
+        Assert.Equal(InvocationOutcome.Completed, result.Outcome);
+        Assert.Contains(expected, result.Text(), StringComparison.OrdinalIgnoreCase);
+    }
+
     [Fact]
     public async Task RunOnce_runs_a_routes_export_without_a_pool()
     {
