@@ -90,9 +90,11 @@ internal sealed unsafe class RunWatch : IDisposable
 
             return StopReason.None;
         }
-        catch (IOException)
+        catch (Exception)
         {
-            return StopReason.OutputLimitExceeded; // capture files gone: nothing the module writes can be kept
+            // No exception may leave a native callback (it would end the process); capture files that cannot be
+            // checked mean nothing the module writes can be kept.
+            return StopReason.OutputLimitExceeded;
         }
     }
 
