@@ -19,7 +19,7 @@ internal static unsafe class Invoker
         var context = prepared.Context;
         if (BuildWasi(plan, invocation, scratch, context) is { } wasiProblem)
         {
-            return Finish(InvocationOutcome.Trapped, -1, [], [], wasiProblem, started, poolHit);
+            return Finish(InvocationOutcome.Trapped, -1, [], [], [], wasiProblem, started, poolHit);
         }
 
         var watch = scratch.Watch;
@@ -75,8 +75,6 @@ internal static unsafe class Invoker
                 case StopReason.OutputLimitExceeded:
                     outcome = InvocationOutcome.OutputLimitExceeded;
                     break;
-                case StopReason.Cancelled:
-                    throw new OperationCanceledException(cancellationToken);
             }
         }
 
@@ -99,13 +97,17 @@ internal static unsafe class Invoker
         var keptStderr = Math.Min(stderrLength, scratch.MaxStderrBytes);
         var stderr = ThreadScratch.Read(scratch.Stderr, keptStderr);
         scratch.Release(stdoutLength, stderrLength);
-        var lines = Lines(stderr, stderrLength - keptStderr);
-        return Finish(outcome, exitCode, stdout, lines, detail, started, poolHit) with { Stderr = stderr };
+        if (outcome != InvocationOutcome.Completed && watch.Reason == StopReason.Cancelled)
+        {
+            throw new OperationCanceledException(cancellationToken);
+        }
+
+        return Finish(outcome, exitCode, stdout, stderr, Lines(stderr, stderrLength - keptStderr), detail, started, poolHit);
     }
 
-    private static InvocationResult Finish(InvocationOutcome outcome, int exitCode, byte[] stdout, IReadOnlyList<string> stderr,
-        string? detail, long started, bool poolHit) =>
-        new(outcome, exitCode, stdout, stderr, detail, Stopwatch.GetElapsedTime(started)) { PoolHit = poolHit };
+    private static InvocationResult Finish(InvocationOutcome outcome, int exitCode, byte[] stdout, byte[] stderr,
+        IReadOnlyList<string> stderrLines, string? detail, long started, bool poolHit) =>
+        new(outcome, exitCode, stdout, stderrLines, detail, Stopwatch.GetElapsedTime(started)) { Stderr = stderr, PoolHit = poolHit };
 
     /// <summary>Gives the store the request's WASI context; returns a problem to report, or null.</summary>
     private static string? BuildWasi(FunctionPlan plan, Invocation invocation, ThreadScratch scratch, nint context)
@@ -113,23 +115,25 @@ internal static unsafe class Invoker
         var config = WasmtimeNative.WasiConfigNew();
         var strings = scratch.Strings;
         strings.Clear();
-        foreach (var argument in invocation.Arguments)
+        var arguments = invocation.Arguments;
+        var environment = invocation.Environment;
+        var argc = arguments.Count;
+        var envc = environment.Count;
+        for (var i = 0; i < argc; i++)
         {
-            strings.Add(argument);
+            strings.Add(arguments[i]);
         }
 
-        var argc = invocation.Arguments.Count;
-        foreach (var (name, _) in invocation.Environment)
+        for (var i = 0; i < envc; i++)
         {
-            strings.Add(name);
+            strings.Add(environment[i].Key);
         }
 
-        foreach (var (_, value) in invocation.Environment)
+        for (var i = 0; i < envc; i++)
         {
-            strings.Add(value);
+            strings.Add(environment[i].Value);
         }
 
-        var envc = invocation.Environment.Count;
         var pointers = strings.Pointers();
         if (!WasmtimeNative.WasiConfigSetArgv(config, (nuint)argc, pointers)
             || !WasmtimeNative.WasiConfigSetEnv(config, (nuint)envc, pointers + argc, pointers + argc + envc))
