@@ -88,6 +88,8 @@ public sealed partial class WasmRuntime : IDisposable
         {
             _stopping = true;
             WasmtimeNative.LinkerDelete(_linker);
+            ScratchFolders.TryDelete(_scratchDirectory);
+            _engine.Dispose();
             throw;
         }
 
