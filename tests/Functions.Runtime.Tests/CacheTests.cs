@@ -70,7 +70,7 @@ public sealed class CacheTests : IDisposable
         // Intact framing, but the artifact is not one Wasmtime will load (as from another Wasmtime build).
         var file = Directory.GetFiles(_cache.FullName, "*.cwasm", SearchOption.AllDirectories).Single();
         var payload = System.Text.Encoding.UTF8.GetBytes("\u007fELF but not really a compiled module");
-        File.WriteAllBytes(file, [.. "FNCWASM1"u8, .. System.Security.Cryptography.SHA256.HashData(payload), .. payload]);
+        File.WriteAllBytes(file, [.. payload, .. "FNCWASM2"u8, .. BitConverter.GetBytes((long)payload.Length), .. System.IO.Hashing.XxHash128.Hash(payload)]);
 
         using var second = NewRuntime();
         Assert.False(second.TryLoadCached("sha256:foreign", out _));
