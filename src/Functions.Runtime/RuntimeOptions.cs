@@ -34,10 +34,13 @@ public sealed class RuntimeOptions
 
     /// <summary>
     /// Bytes of each linear memory the pooling allocator resets with memset instead of returning pages to the OS.
-    /// Measured here: 1 MiB made a small C hello 56% faster and a 1.7 MB Rust module 30% slower.
+    /// Default 0, from the benchmarks in docs/performance.md: at 1 MiB the Rust page sample took twice as long per
+    /// invocation (every reuse memsets its whole first MiB), the C hello gained nothing measurable, and every slot ever
+    /// used keeps that memory resident (1000 slots of the Rust sample: +1 GiB RSS). Raise it only for small modules
+    /// under heavy concurrency, after measuring.
     /// </summary>
     [Range(0, 64L * 1024 * 1024)]
-    public long LinearMemoryKeepResidentBytes { get; set; } = 1024 * 1024;
+    public long LinearMemoryKeepResidentBytes { get; set; }
 
     /// <summary>Execution threads kept alive while idle; more start on demand up to <see cref="MaxExecutionThreads"/>.</summary>
     [Range(1, 4096)]
