@@ -1,3 +1,17 @@
 using BenchmarkDotNet.Running;
+using Functions.Benchmarks;
 
-BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+// Two console modes that are not BenchmarkDotNet runs: `memory [module...]` (resident memory per ready instance) and
+// `cpu [module...]` (process CPU time per invocation). Anything else goes to BenchmarkDotNet.
+if (args is ["memory", .. var modules])
+{
+    return MemoryProbe.Run(modules);
+}
+
+if (args is ["cpu", .. var cpuModules])
+{
+    return CpuProbe.Run(cpuModules);
+}
+
+BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, ShortRunConfig.Create());
+return 0;

@@ -1,0 +1,40 @@
+using Functions.Runtime;
+
+namespace Functions.Benchmarks;
+
+/// <summary>
+/// The request every invocation benchmark sends, as in DESIGN.md's probe: a WAGI-sized environment of 22 variables,
+/// argv of the script name, 64 bytes of stdin.
+/// </summary>
+internal static class Workload
+{
+    public static readonly KeyValuePair<string, string>[] Environment =
+    [
+        new("REQUEST_METHOD", "GET"), new("SCRIPT_NAME", "/hello"), new("PATH_INFO", ""), new("QUERY_STRING", "name=bench"),
+        new("SERVER_NAME", "localhost"), new("SERVER_PORT", "8080"), new("SERVER_PROTOCOL", "HTTP/1.1"),
+        new("SERVER_SOFTWARE", "Functions/1.0"), new("GATEWAY_INTERFACE", "CGI/1.1"), new("REMOTE_ADDR", "127.0.0.1"),
+        new("REMOTE_HOST", "127.0.0.1"), new("REMOTE_USER", ""), new("AUTH_TYPE", ""), new("CONTENT_TYPE", "text/plain"),
+        new("CONTENT_LENGTH", "64"), new("PATH_TRANSLATED", ""), new("X_MATCHED_ROUTE", "/hello"), new("X_RAW_PATH_INFO", ""),
+        new("X_FULL_URL", "http://localhost:8080/hello?name=bench"), new("HTTP_HOST", "localhost:8080"),
+        new("HTTP_USER_AGENT", "bench/1.0"), new("HTTP_ACCEPT", "*/*"),
+    ];
+
+    public static readonly string[] Arguments = ["/hello"];
+
+    public static readonly byte[] Stdin = [.. Enumerable.Range(0, 64).Select(i => (byte)('a' + (i % 26)))];
+
+    public static Invocation Invocation { get; } = new(Environment, Arguments, Stdin);
+
+    public static byte[] Module(string name) => FixtureFiles.Bytes(name);
+
+    /// <summary>Fails the run loudly when a benchmarked path does not actually succeed (a fast failure is no figure).</summary>
+    public static InvocationResult Check(InvocationResult result, string what)
+    {
+        if (result.Outcome != InvocationOutcome.Completed || result.Stdout.IsEmpty)
+        {
+            throw new InvalidOperationException($"{what}: expected a completed run with output, got {result.Outcome} ({result.Detail})");
+        }
+
+        return result;
+    }
+}
