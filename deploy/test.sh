@@ -64,6 +64,16 @@ if [[ -x tests/fixtures/build.sh ]]; then
   tests/fixtures/build.sh >&2 || say "tests/fixtures/build.sh failed: the tests that need fixtures will say why"
 fi
 
+# --- browser for the Swagger UI tests: Debian's Chromium (Playwright cannot download its own here) ---
+if [[ ! -x /usr/bin/chromium && $EUID -eq 0 ]] && command -v apt-get >/dev/null; then
+  say "installing chromium for the browser tests (apt-get, once)"
+  apt=(apt-get install -y -o DPkg::Lock::Timeout=600 chromium)
+  DEBIAN_FRONTEND=noninteractive "${apt[@]}" >/dev/null ||
+    { DEBIAN_FRONTEND=noninteractive apt-get update -o DPkg::Lock::Timeout=600 >/dev/null &&
+      DEBIAN_FRONTEND=noninteractive "${apt[@]}" >/dev/null; } ||
+    say "could not install chromium: the browser tests will be skipped, saying so"
+fi
+
 # --- tests --------------------------------------------------------------------------------------
 rm -rf "$RESULTS"
 mkdir -p "$RESULTS"
