@@ -93,7 +93,9 @@ passed=0 failed=0 skipped=0 projects=0
 shopt -s nullglob
 for trx in "$RESULTS"/*.trx; do
   p=$(counter "$trx" passed) f=$(counter "$trx" failed) e=$(counter "$trx" error)
-  t=$(counter "$trx" timeout) a=$(counter "$trx" aborted) n=$(counter "$trx" notExecuted)
+  t=$(counter "$trx" timeout) a=$(counter "$trx" aborted)
+  # xunit's skipped tests are in total but not in executed (its notExecuted stays 0).
+  n=$(( $(counter "$trx" total) - $(counter "$trx" executed) ))
   bad=$((${f:-0} + ${e:-0} + ${t:-0} + ${a:-0}))
   projects=$((projects + 1))
   passed=$((passed + ${p:-0}))
