@@ -50,10 +50,13 @@ public static class ControlPlaneHosting
 
         services.AddSingleton<DesiredStateNotifier>();
         services.AddHostedService(provider => provider.GetRequiredService<DesiredStateNotifier>());
-        services.AddMassTransit(bus => bus.UsingRabbitMq((context, rabbit) =>
+        services.AddMassTransit(bus =>
         {
-            RabbitMqConnection.Parse(ConnectionStrings.RequireRabbitMq(context.GetRequiredService<IConfiguration>())).Apply(rabbit);
-        }));
+            // On by default, it reports usage to MassTransit's vendor: a self-hosted platform does not phone home.
+            bus.DisableUsageTelemetry();
+            bus.UsingRabbitMq((context, rabbit) =>
+                RabbitMqConnection.Parse(ConnectionStrings.RequireRabbitMq(context.GetRequiredService<IConfiguration>())).Apply(rabbit));
+        });
 
         services.AddProblemDetails();
         services.AddAuthentication(ApiKeyRoles.Scheme)

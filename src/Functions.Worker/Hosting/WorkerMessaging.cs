@@ -13,6 +13,8 @@ internal static class WorkerMessaging
     public static IServiceCollection AddWorkerMessaging(this IServiceCollection services, string? rabbitMq, string nodeId) =>
         services.AddMassTransit(bus =>
         {
+            // On by default, it reports usage to MassTransit's vendor: a self-hosted platform does not phone home.
+            bus.DisableUsageTelemetry();
             bus.AddConsumer<DesiredStateChangedConsumer>();
             bus.UsingRabbitMq((context, rabbit) =>
             {
