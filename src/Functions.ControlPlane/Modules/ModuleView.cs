@@ -1,3 +1,4 @@
+using System.Linq.Expressions;
 using Functions.Data;
 
 namespace Functions.ControlPlane.Modules;
@@ -27,7 +28,8 @@ public sealed record ModuleView
     /// <summary>What the module imports.</summary>
     public required IReadOnlyList<ModuleImport> Imports { get; init; }
 
-    internal static ModuleView From(StoredModule m) => new()
+    /// <summary>The one mapping from a stored module: an expression, so queries project it without loading the bytes.</summary>
+    internal static readonly Expression<Func<StoredModule, ModuleView>> Projection = m => new ModuleView
     {
         Digest = m.Digest,
         Size = m.Size,
@@ -36,4 +38,8 @@ public sealed record ModuleView
         Entrypoints = m.Entrypoints,
         Imports = m.Imports,
     };
+
+    private static readonly Func<StoredModule, ModuleView> Map = Projection.Compile();
+
+    internal static ModuleView From(StoredModule m) => Map(m);
 }

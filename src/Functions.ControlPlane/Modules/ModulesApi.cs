@@ -209,16 +209,7 @@ public static class ModulesApi
         Summaries(db.Modules.Where(m => m.Digest == digest)).SingleOrDefaultAsync(cancel);
 
     // Never loads the bytes.
-    private static IQueryable<ModuleView> Summaries(IQueryable<StoredModule> modules) =>
-        modules.Select(m => new ModuleView
-        {
-            Digest = m.Digest,
-            Size = m.Size,
-            UploadedAt = m.UploadedAt,
-            Exports = m.Exports,
-            Entrypoints = m.Entrypoints,
-            Imports = m.Imports,
-        });
+    private static IQueryable<ModuleView> Summaries(IQueryable<StoredModule> modules) => modules.Select(ModuleView.Projection);
 }
 
 /// <summary>Marks the upload endpoint so the OpenAPI filter can describe its two body formats.</summary>
