@@ -33,14 +33,32 @@ public sealed class RuntimeOptions
     public int MaxMemoryMbPerInstance { get; set; } = 4096;
 
     /// <summary>
-    /// Bytes of each linear memory the pooling allocator resets with memset instead of returning pages to the OS.
-    /// Default 0, from the benchmarks in docs/performance.md: at 1 MiB the Rust page sample took twice as long per
-    /// invocation (every reuse memsets its whole first MiB), the C hello gained nothing measurable, and every slot ever
-    /// used keeps that memory resident (1000 slots of the Rust sample: +1 GiB RSS). Raise it only for small modules
-    /// under heavy concurrency, after measuring.
+    /// Bytes of each linear memory the pooling allocator resets with memset, when its slot is reused, instead of
+    /// giving the pages back to the OS with <c>madvise</c>. Default 256 KiB: every <c>madvise</c> of touched pages
+    /// flushes the TLB of every core the process runs on, which costs more than memsetting a small module's whole
+    /// memory (docs/performance.md: with the other defaults, hello-c 110 → 48 µs per invocation). The price is memory:
+    /// each warm slot keeps up to this much resident, and a module with a larger memory memsets this much at every
+    /// reuse (at 1 MiB the Rust page sample took twice as long).
     /// </summary>
     [Range(0, 64L * 1024 * 1024)]
-    public long LinearMemoryKeepResidentBytes { get; set; }
+    public long LinearMemoryKeepResidentBytes { get; set; } = 256 * 1024;
+
+    /// <summary>
+    /// Bytes of each table reset with memset instead of <c>madvise</c> when its slot is reused; as
+    /// <see cref="LinearMemoryKeepResidentBytes"/>, for the tables of indirect calls every C or Rust module has.
+    /// Default 64 KiB (8 192 entries): the C hello's one-page table cost a TLB flush per invocation without it.
+    /// </summary>
+    [Range(0, 64L * 1024 * 1024)]
+    public long TableKeepResidentBytes { get; set; } = 64 * 1024;
+
+    /// <summary>
+    /// Whether compiled code may rely on signal handlers and guard pages instead of explicit bounds checks. Default
+    /// false: every instance's memory is then bounds-checked in code, and a reused slot needs no <c>mprotect</c> to
+    /// shrink a memory the previous instance grew (a TLB flush of every core, ≈ 80 µs per invocation on the
+    /// benchmark machine). True makes memory-heavy code ≈ 10–15 % faster (the 1 MB Rust sample: 1 081 → 958 µs) at that
+    /// per-invocation price for every module that grows its memory. Changes the generated code: a separate disk cache.
+    /// </summary>
+    public bool SignalsBasedTraps { get; set; }
 
     /// <summary>Execution threads kept alive while idle; more start on demand up to <see cref="MaxExecutionThreads"/>.</summary>
     [Range(1, 4096)]

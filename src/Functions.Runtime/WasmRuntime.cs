@@ -61,10 +61,17 @@ public sealed partial class WasmRuntime : IDisposable
             .WithMaxTables(total)
             .WithMaxGcHeaps(total)
             .WithMaxMemorySize((nuint)(options.MaxMemoryMbPerInstance * 1024L * 1024L))
-            .WithLinearMemoryKeepResidentBytes((nuint)options.LinearMemoryKeepResidentBytes);
+            .WithLinearMemoryKeepResidentBytes((nuint)options.LinearMemoryKeepResidentBytes)
+            .WithTableKeepResidentBytes((nuint)options.TableKeepResidentBytes);
         using var config = new Config()
             .WithEpochInterruption(true)
-            .WithPoolingAllocationStrategy(pooling);
+            .WithPoolingAllocationStrategy(pooling)
+            .WithSignalsBasedTraps(options.SignalsBasedTraps);
+        if (!options.SignalsBasedTraps)
+        {
+            // Without guard pages nothing relies on virtual memory to trap, so a slot's memory is never re-protected.
+            config.WithMemoryGuardSize(0);
+        }
         _engine = new Engine(config);
 
         _linker = WasmtimeNative.LinkerNew(WasmtimeNative.Pointer(_engine));
@@ -301,9 +308,11 @@ public sealed partial class WasmRuntime : IDisposable
     private static string KeyFor(RuntimeOptions options)
     {
         // Everything that changes generated code or what an artifact loads into: the Wasmtime version, the target,
-        // epoch interruption (on), fuel (off), and the pooling allocator's memory reservation.
+        // epoch interruption (on), fuel (off), the pooling allocator's memory reservation, and whether bounds checks
+        // are left to signals and guard pages.
         var text = $"wasmtime={WasmtimeVersion};os={RuntimeInformation.OSDescription.Split(' ')[0]};" +
-                   $"arch={RuntimeInformation.ProcessArchitecture};epoch=1;fuel=0;pooling=1;maxmem={options.MaxMemoryMbPerInstance}";
+                   $"arch={RuntimeInformation.ProcessArchitecture};epoch=1;fuel=0;pooling=1;maxmem={options.MaxMemoryMbPerInstance}" +
+                   (options.SignalsBasedTraps ? ";signals=1" : ";signals=0;guard=0");
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..16];
     }
 
