@@ -75,6 +75,20 @@ public sealed class RuntimeOptions
     [Range(typeof(TimeSpan), "00:00:00.010", "1.00:00:00")]
     public TimeSpan ExecutionThreadIdleTimeout { get; set; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>
+    /// Invocations that may run on the caller's own thread at once instead of on an execution thread (0: never). Only
+    /// functions whose recent runs completed within <see cref="InlineRunThreshold"/> qualify (16 more fast runs than
+    /// slow or failed ones). Skipping the
+    /// hand-off halves the CPU a short request costs on a busy machine (docs/performance.md); the bound is what a
+    /// function that turns slow can take from the caller's threads (the thread pool, in a server) until its timeout.
+    /// </summary>
+    [Range(0, 1024)]
+    public int InlineRuns { get; set; } = 4 * Environment.ProcessorCount;
+
+    /// <summary>The run time under which a function counts as short enough to run inline (0: never).</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:00:01")]
+    public TimeSpan InlineRunThreshold { get; set; } = TimeSpan.FromMilliseconds(10);
+
     /// <summary>Stack of each execution thread; WebAssembly uses at most Wasmtime's 512 KiB of it.</summary>
     [Range(1024 * 1024, 256 * 1024 * 1024)]
     public int ExecutionThreadStackBytes { get; set; } = 8 * 1024 * 1024;

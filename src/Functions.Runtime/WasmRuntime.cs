@@ -27,6 +27,8 @@ public sealed partial class WasmRuntime : IDisposable
     private readonly InstanceCounter _instances;
     private readonly InstanceFactory _factory;
     private readonly ExecutionThreads _threads;
+    private readonly InlineRuns _inline;
+    private readonly Refiller _refiller;
     private readonly ScratchPool _scratches;
     private readonly TimeProvider _time;
     private readonly ILoggerFactory _loggers;
@@ -103,6 +105,8 @@ public sealed partial class WasmRuntime : IDisposable
         _scratches = new ScratchPool(_scratchDirectory, options.MaxStderrBytes);
         _threads = new ExecutionThreads(_scratches, options.ExecutionThreads, options.MaxExecutionThreads,
             options.ExecutionThreadIdleTimeout, options.ExecutionThreadStackBytes);
+        _inline = new InlineRuns(options.InlineRuns, options.InlineRunThreshold);
+        _refiller = new Refiller();
         Volatile.Write(ref _threadsForTicker, _threads);
         var shrinkPeriod = TimeSpan.FromTicks(Math.Clamp(options.IdleShrinkAfter.Ticks / 4,
             TimeSpan.FromMilliseconds(50).Ticks, TimeSpan.FromSeconds(30).Ticks));
@@ -148,7 +152,7 @@ public sealed partial class WasmRuntime : IDisposable
         {
             // The default is capped like an explicit setting: no pool may hold more than half of the slots.
             var ready = settings.ReadyInstances ?? Math.Min(_options.DefaultReadyInstances, _options.PoolingTotalInstances / 2);
-            pool = new FunctionPool(plan, ready, _factory, _threads, _scratches, _time,
+            pool = new FunctionPool(plan, ready, _factory, _threads, _inline, _refiller, _scratches, _time,
                 _options.IdleShrinkAfter, _loggers.CreateLogger<FunctionPool>());
         }
         catch (InstantiationException failed)
@@ -328,6 +332,7 @@ public sealed partial class WasmRuntime : IDisposable
         _stopping = true;
         _ticker.Join(TimeSpan.FromSeconds(1));
         _threads.Dispose();
+        _refiller.Dispose();
         _scratches.Dispose();
         WasmtimeNative.LinkerDelete(_linker);
         ScratchFolders.TryDelete(_scratchDirectory);

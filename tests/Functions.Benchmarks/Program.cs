@@ -8,9 +8,9 @@ if (args is ["memory", .. var modules])
     return MemoryProbe.Run(modules);
 }
 
-if (args is ["cpu", .. var cpuModules])
+if (args is ["cpu", .. var cpuArguments])
 {
-    return CpuProbe.Run(cpuModules);
+    return CpuProbe.Run(cpuArguments);
 }
 
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, ShortRunConfig.Create());

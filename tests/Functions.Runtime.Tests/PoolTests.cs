@@ -5,16 +5,18 @@ namespace Functions.Runtime.Tests;
 public sealed class PoolTests
 {
     [Fact]
-    public async Task A_pool_fills_ahead_of_demand_and_refills_after_each_request()
+    public async Task A_pool_fills_ahead_of_demand_and_refills_in_batches_once_half_is_used()
     {
         using var runtime = new WasmRuntime(new RuntimeOptions());
         using var pool = runtime.CreatePool(runtime.LoadOrCompile("sha256:hello", Fixtures.Bytes("hello-wat")),
             new FunctionSettings { ReadyInstances = 4 });
         await Until(() => pool.Stats.Ready == 4);
         await pool.InvokeAsync(Requests.With());
-        Assert.Equal(1, pool.Stats.Hits);
+        Assert.Equal(3, pool.Stats.Ready); // above the low-water mark (half): no refill yet
+        await pool.InvokeAsync(Requests.With());
+        Assert.Equal(2, pool.Stats.Hits);
         await Until(() => pool.Stats.Ready == 4);
-        Assert.Equal(5, pool.Stats.Instantiations);
+        Assert.Equal(6, pool.Stats.Instantiations);
     }
 
     [Fact]

@@ -15,6 +15,9 @@ public sealed class ValidationTests(RuntimeFixture fixture) : IClassFixture<Runt
         { "IdleShrinkAfter", o => o.IdleShrinkAfter = TimeSpan.Zero },
         { "ScratchDirectory", o => o.ScratchDirectory = "/no/such/folder" },
         { "DefaultReadyInstances", o => o.DefaultReadyInstances = -1 },
+        { "TableKeepResidentBytes", o => o.TableKeepResidentBytes = -1 },
+        { "InlineRuns", o => o.InlineRuns = -1 },
+        { "InlineRunThreshold", o => o.InlineRunThreshold = TimeSpan.FromSeconds(2) },
     };
 
     [Theory]

@@ -6,6 +6,7 @@
 #   tests/benchmarks/http.sh                  the full run (about 12 minutes on 2 cores)
 #   tests/benchmarks/http.sh --quick          one repeat, short runs: checks that the script works (about 3 minutes)
 #   options: --only throughput,flood,deploy,control   --no-build   --out DIR (default .local/bench/http-<time>)
+#            --modules hello-wat,hello-c,...: the throughput phase's modules (default all five below)
 #            --perf: also profile worker 1 serving hello-wat under wrk (perf record -g, .NET perf maps): perf-*.txt
 #
 # Measures
@@ -25,7 +26,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$ROOT"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
-QUICK=0 BUILD=1 PERF=0 ONLY="throughput,flood,deploy,control" OUT=""
+QUICK=0 BUILD=1 PERF=0 ONLY="throughput,flood,deploy,control" OUT="" MODULE_LIST="hello-wat,hello-c,cpu,big,rust-page"
 while (($#)); do
   case $1 in
     --quick) QUICK=1 ;;
@@ -33,7 +34,8 @@ while (($#)); do
     --perf) PERF=1 ;;
     --only) ONLY=${2:?--only needs a list, e.g. throughput,deploy}; shift ;;
     --out) OUT=${2:?--out needs a directory}; shift ;;
-    -h | --help) sed -n '2,22p' "$0"; exit 0 ;;
+    --modules) MODULE_LIST=${2:?--modules needs a list, e.g. hello-wat,hello-c}; shift ;;
+    -h | --help) sed -n '2,23p' "$0"; exit 0 ;;
     *) echo "http.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -219,7 +221,7 @@ report "Machine: $(nproc) cores ($(sed -n 's/^model name\s*: //p' /proc/cpuinfo 
   ".NET $(dotnet --version); $( (wrk --version 2>&1 || true) | head -1 | cut -d' ' -f1-2). Servers and load generators share the cores." ""
 
 # --- throughput: one worker vs plain Kestrel -------------------------------------------------------------------
-MODULES=(hello-wat hello-c cpu big rust-page)
+IFS=, read -r -a MODULES <<<"$MODULE_LIST"
 if wants throughput; then
   say "throughput: deploying ${MODULES[*]}"
   routes="[]"
@@ -265,6 +267,8 @@ if wants throughput; then
     echo "$rps $p50 $p99 $((reqs > 0 ? read / reqs : 0)) $errors"
   }
   median() { printf '%s\n' "$@" | sort -g | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
+  proc_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; } # user + system CPU of a process, in clock ticks
+  BASE_PID=${PIDS[-1]}
 
   phase_begin
   say "throughput: warming up (3 s each)"
@@ -277,36 +281,44 @@ if wants throughput; then
       for target in worker baseline; do
         url=$([[ $target == worker ]] && echo "$W1" || echo "$BASE")/bench/$m
         say "throughput: repeat $r/$REPEATS, $m on the $target"
+        pid=$([[ $target == worker ]] && echo "$W1_PID" || echo "$BASE_PID")
+        ticks=$(proc_ticks "$pid")
         wrk -t2 -c32 -d"${WRK_SECONDS}s" --latency "$url" >"$OUT/wrk/$m-$target-$r.txt"
+        # The server's own CPU per request (all its threads), less sensitive to other processes than req/s.
+        awk -v t=$(($(proc_ticks "$pid") - ticks)) -v hz="$(getconf CLK_TCK)" '/requests in/ {printf "%.1f\n", t / hz * 1e6 / $1}' \
+          "$OUT/wrk/$m-$target-$r.txt" >"$OUT/wrk/$m-$target-$r.cpu"
       done
     done
   done
 
+  curl -sS "$W1/metrics" >"$OUT/metrics-after-throughput.txt" || true
   report "### Throughput: one worker vs plain Kestrel (wrk -t2 -c32 -d${WRK_SECONDS}s --latency; median of $REPEATS)" "" \
-    "| module | size | body B | worker req/s | p50 ms | p99 ms | Kestrel req/s | p50 ms | p99 ms | worker / Kestrel | B/response worker, Kestrel | errors |" \
-    "|---|---|---|---|---|---|---|---|---|---|---|---|"
+    "| module | size | body B | worker req/s | p50 ms | p99 ms | Kestrel req/s | p50 ms | p99 ms | worker / Kestrel | CPU µs/request worker, Kestrel | B/response worker, Kestrel | errors |" \
+    "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
   for m in "${MODULES[@]}"; do
     declare -A col=()
     errors=0
     for target in worker baseline; do
-      rps=() p50=() p99=()
+      rps=() p50=() p99=() cpu=()
       for r in $(seq "$REPEATS"); do
         read -r a b c d e <<<"$(parse "$OUT/wrk/$m-$target-$r.txt")"
-        rps+=("$a") p50+=("$b") p99+=("$c")
+        rps+=("$a") p50+=("$b") p99+=("$c") cpu+=("$(cat "$OUT/wrk/$m-$target-$r.cpu")")
         col[$target.bytes]=$d
         errors=$((errors + e))
       done
       col[$target.rps]=$(median "${rps[@]}") col[$target.p50]=$(median "${p50[@]}") col[$target.p99]=$(median "${p99[@]}")
+      col[$target.cpu]=$(median "${cpu[@]}")
     done
     ratio=$(awk -v a="${col[worker.rps]}" -v b="${col[baseline.rps]}" 'BEGIN {printf "%.1f%%", 100 * a / b}')
     size=$(stat -c %s "$FIXTURES/$m.wasm" | awk '{printf($1 >= 1048576 ? "%.2f MB" : "%.1f KB", $1 >= 1048576 ? $1 / 1048576 : $1 / 1024)}')
-    report "$(printf '| %s | %s | %s | %.0f | %.2f | %.2f | %.0f | %.2f | %.2f | **%s** | %s, %s | %s |' "$m" "$size" \
+    report "$(printf '| %s | %s | %s | %.0f | %.2f | %.2f | %.0f | %.2f | %.2f | **%s** | %.0f, %.0f | %s, %s | %s |' "$m" "$size" \
       "$(stat -c %s "$OUT/bodies/$m.body")" "${col[worker.rps]}" "${col[worker.p50]}" "${col[worker.p99]}" \
-      "${col[baseline.rps]}" "${col[baseline.p50]}" "${col[baseline.p99]}" "$ratio" "${col[worker.bytes]}" \
+      "${col[baseline.rps]}" "${col[baseline.p50]}" "${col[baseline.p99]}" "$ratio" "${col[worker.cpu]}" "${col[baseline.cpu]}" "${col[worker.bytes]}" \
       "${col[baseline.bytes]}" "$errors")"
     unset col
   done
   report "" "Each repeat runs every module on the worker, then on Kestrel, back to back; raw wrk output in $OUT/wrk." \
+    "CPU µs/request: the server process's own CPU time (all threads, from /proc) over the requests wrk completed." \
     "B/response: bytes read by wrk per response (headers + body; wrk rounds its total), a check that both sent the same." \
     "errors: non-2xx responses plus socket errors over all runs of both." "$(phase_end)" ""
 fi
@@ -319,6 +331,8 @@ if ((PERF)) && wants throughput; then
   sleep 1.5
   perf record -q -F 499 -g -p "$W1_PID" -o "$OUT/perf.data" -- sleep 10 2>"$OUT/logs/perf.log" || true
   wait "$wrk_pid"
+  # The JIT's symbol map goes when the worker stops: keep a copy (perf report reads /tmp/perf-<pid>.map).
+  cp "/tmp/perf-$W1_PID.map" "$OUT/" 2>/dev/null || true
   # Flat profiles (self time): by library, and the top symbols (long Rust generics cut to 150 characters).
   perf report -i "$OUT/perf.data" --no-children --sort dso --stdio -g none 2>/dev/null | grep -v '^#' | grep -v '^$' |
     head -12 >"$OUT/perf-dso.txt" || true

@@ -163,7 +163,9 @@ internal sealed class ExecutionThreads : IDisposable
     {
         public int Id { get; } = id;
 
-        public ManualResetEventSlim Signal { get; } = new(false, spinCount: 100);
+        // No spinning before an idle thread blocks: spinning (sched_yield) took 15 % of a busy worker's CPU in the
+        // HTTP benchmark, CPU the requests needed (docs/performance.md).
+        public ManualResetEventSlim Signal { get; } = new(false, spinCount: 0);
 
         public IExecutionWork? Assigned { get; set; }
 

@@ -15,6 +15,8 @@ public sealed partial class FunctionPool : IDisposable, IInvocationTarget
     private readonly FunctionPlan _plan;
     private readonly InstanceFactory _factory;
     private readonly ExecutionThreads _threads;
+    private readonly InlineRuns _inline;
+    private readonly Refiller _refiller;
     private readonly ScratchPool _scratches;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -24,6 +26,7 @@ public sealed partial class FunctionPool : IDisposable, IInvocationTarget
     private int _readyCount;
     private int _inFlight;
     private int _refilling;
+    private int _fastRuns;
     private int _disposed;
     private long _invocations;
     private long _hits;
@@ -31,11 +34,14 @@ public sealed partial class FunctionPool : IDisposable, IInvocationTarget
     private long _instantiations;
     private long _failures;
     private long _busy;
+    private long _inlineRuns;
     private long _lastUsed;
 
     internal FunctionPool(FunctionPlan plan, int readyInstances, InstanceFactory factory, ExecutionThreads threads,
-        ScratchPool scratches, TimeProvider time, TimeSpan idleAfter, ILogger logger)
+        InlineRuns inline, Refiller refiller, ScratchPool scratches, TimeProvider time, TimeSpan idleAfter, ILogger logger)
     {
+        _inline = inline;
+        _refiller = refiller;
         _scratches = scratches;
         _plan = plan;
         _target = readyInstances;
@@ -49,7 +55,8 @@ public sealed partial class FunctionPool : IDisposable, IInvocationTarget
         // Prewarming leaves a quarter of the allocator's slots to on-demand instantiation, so ready instances of
         // many functions cannot take every slot from running ones.
         _reserve = factory.Counter.Capacity / 4;
-        _lowWater = _target - Math.Max(1, _target / 4);
+        // Refill in batches of half the target: one wake-up of the refill thread per few invocations, not per one.
+        _lowWater = _target - Math.Max(1, _target / 2);
 
         // One instance now, on the caller's thread: a module that cannot be instantiated (a start section that
         // traps, an initial memory over the limit) fails the deployment here, not its first request.
@@ -77,7 +84,7 @@ public sealed partial class FunctionPool : IDisposable, IInvocationTarget
     public PoolStats Stats => new(
         Volatile.Read(ref _readyCount), _target, Volatile.Read(ref _inFlight), Interlocked.Read(ref _invocations),
         Interlocked.Read(ref _hits), Interlocked.Read(ref _misses), Interlocked.Read(ref _instantiations),
-        Interlocked.Read(ref _failures), Interlocked.Read(ref _busy));
+        Interlocked.Read(ref _failures), Interlocked.Read(ref _busy), Interlocked.Read(ref _inlineRuns));
 
     internal TimeSpan IdleAfter { get; }
 
@@ -85,13 +92,36 @@ public sealed partial class FunctionPool : IDisposable, IInvocationTarget
     /// Runs the entrypoint once on an execution thread; completes when the run ends. Past the function's
     /// concurrency limit (or with no instance slot free) it answers <see cref="InvocationOutcome.Busy"/> at once
     /// instead of queueing. Cancelling stops a waiting or running invocation within one epoch tick and throws
-    /// <see cref="OperationCanceledException"/>.
+    /// <see cref="OperationCanceledException"/>. A function whose recent runs were all short may instead run on the
+    /// calling thread (<see cref="RuntimeOptions.InlineRunThreshold"/>, <see cref="RuntimeOptions.InlineRuns"/>): the
+    /// task is then already complete when this returns.
     /// </summary>
     public ValueTask<InvocationResult> InvokeAsync(Invocation invocation, CancellationToken cancellationToken = default)
     {
         if (Admit(invocation) is { } busy)
         {
             return ValueTask.FromResult(busy);
+        }
+
+        if (_inline.Enabled && Volatile.Read(ref _fastRuns) >= InlineRuns.FastRunsRequired && _inline.TryEnter())
+        {
+            Interlocked.Increment(ref _inlineRuns);
+            try
+            {
+                return ValueTask.FromResult(RunHere(invocation, cancellationToken));
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return ValueTask.FromCanceled<InvocationResult>(cancellationToken);
+            }
+            catch (Exception error)
+            {
+                return ValueTask.FromException<InvocationResult>(error);
+            }
+            finally
+            {
+                _inline.Exit();
+            }
         }
 
         var work = new InvocationWork(this, invocation, cancellationToken);
@@ -113,13 +143,12 @@ public sealed partial class FunctionPool : IDisposable, IInvocationTarget
     /// timeout). For callers that own their threads (benchmarks, tools); servers use <see cref="InvokeAsync"/>, which
     /// keeps slow functions off the thread pool. Same admission control and outcomes.
     /// </summary>
-    public InvocationResult Invoke(Invocation invocation, CancellationToken cancellationToken = default)
-    {
-        if (Admit(invocation) is { } busy)
-        {
-            return busy;
-        }
+    public InvocationResult Invoke(Invocation invocation, CancellationToken cancellationToken = default) =>
+        Admit(invocation) is { } busy ? busy : RunHere(invocation, cancellationToken);
 
+    /// <summary>An admitted invocation, run on this thread with a borrowed scratch state.</summary>
+    private InvocationResult RunHere(Invocation invocation, CancellationToken cancellationToken)
+    {
         var scratch = _scratches.Rent();
         PreparedInstance? used = null;
         try
@@ -204,12 +233,35 @@ public sealed partial class FunctionPool : IDisposable, IInvocationTarget
         {
             var result = Invoker.Run(prepared!, _plan, invocation, scratch, started, hit, cancellationToken);
             used = prepared;
+            CountFastRun(result);
             return result;
         }
         catch
         {
+            Volatile.Write(ref _fastRuns, 0);
             prepared!.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Scores the function's recent runs for <see cref="InlineRuns"/>: a completed run under the threshold adds one
+    /// (up to twice what inline runs need), a slow or failed one takes away what they need. A function that turns slow
+    /// loses inline runs after one or two slow runs; one run that only looked slow because its thread was preempted on a
+    /// busy machine does not cost a fast function its inline runs.
+    /// </summary>
+    private void CountFastRun(InvocationResult result)
+    {
+        if (result.Outcome == InvocationOutcome.Completed && result.Elapsed < _inline.Threshold)
+        {
+            if (Volatile.Read(ref _fastRuns) < 2 * InlineRuns.FastRunsRequired)
+            {
+                Interlocked.Increment(ref _fastRuns);
+            }
+        }
+        else
+        {
+            Volatile.Write(ref _fastRuns, Math.Max(0, Volatile.Read(ref _fastRuns) - InlineRuns.FastRunsRequired));
         }
     }
 
@@ -217,21 +269,20 @@ public sealed partial class FunctionPool : IDisposable, IInvocationTarget
 
     TimeSpan IInvocationTarget.Timeout => Settings.Timeout;
 
-    /// <summary>Starts a background refill unless one runs, the pool is full or the function is idle.</summary>
+    /// <summary>Asks the refill thread for instances unless it was asked already, the pool is full or the function is idle.</summary>
     private void RequestRefill()
     {
-        // Refill in batches, from a low-water mark: one background wake-up per quarter of the target, not per request.
         if (Volatile.Read(ref _readyCount) > _lowWater || Volatile.Read(ref _disposed) != 0 || IsIdle()
             || Interlocked.CompareExchange(ref _refilling, 1, 0) != 0)
         {
             return;
         }
 
-        // Instantiating takes microseconds (a start section that loops is cut off at the function's timeout).
-        ThreadPool.UnsafeQueueUserWorkItem(static pool => pool.Refill(), this, preferLocal: false);
+        _refiller.Ask(this);
     }
 
-    private void Refill()
+    /// <summary>Fills the pool to its target (on the refill thread); instantiating takes microseconds per instance.</summary>
+    internal void Refill()
     {
         try
         {

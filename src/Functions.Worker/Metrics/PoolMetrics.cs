@@ -15,6 +15,7 @@ internal static class PoolMetrics
             metrics.PoolReady.WithLabels(route.Label).Set(stats.Ready);
             metrics.Instantiations.WithLabels(route.Label).Set(stats.Instantiations);
             metrics.Rejected.WithLabels(route.Label).Set(stats.BusyRejections);
+            metrics.InlineRuns.WithLabels(route.Label).Set(stats.InlineRuns);
         }
 
         metrics.AppliedGeneration.Set(state.Generation);

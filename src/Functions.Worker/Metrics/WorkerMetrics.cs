@@ -24,6 +24,9 @@ public sealed class WorkerMetrics
             new GaugeConfiguration { LabelNames = ["route"] });
         Instantiations = factory.CreateGauge("functions_instantiations", "Instances created, by route.",
             new GaugeConfiguration { LabelNames = ["route"] });
+        InlineRuns = factory.CreateGauge("functions_inline_runs",
+            "Invocations run on the request's own thread rather than handed to an execution thread (short functions), by route.",
+            new GaugeConfiguration { LabelNames = ["route"] });
         Rejected = factory.CreateGauge("functions_busy_rejections", "Invocations refused with 503 at the route's concurrency limit.",
             new GaugeConfiguration { LabelNames = ["route"] });
         CompileSeconds = factory.CreateCounter("functions_compile_seconds_total", "Time spent compiling modules.");
@@ -42,6 +45,7 @@ public sealed class WorkerMetrics
     public Gauge PoolReady { get; }
     public Gauge Instantiations { get; }
     public Gauge Rejected { get; }
+    public Gauge InlineRuns { get; }
     public Counter CompileSeconds { get; }
     public Counter Compiles { get; }
     public Gauge AppliedGeneration { get; }
