@@ -57,7 +57,10 @@ public sealed partial class WasmRuntime : IDisposable
         _scratchDirectory = ScratchFolders.Create(options.ScratchDirectory);
 
         var total = (uint)options.PoolingTotalInstances;
-        using var pooling = new PoolingAllocationConfig()
+
+        // No fibre stacks: they are for async calls, which this runtime never makes. Reserving the default 1 000 cost
+        // one mprotect each at start-up, most of the engine's creation time (docs/performance.md).
+        using var pooling = WasmtimeNative.WithMaxStacks(new PoolingAllocationConfig(), 0)
             .WithMaxCoreInstances(total)
             .WithMaxMemories(total)
             .WithMaxTables(total)
@@ -195,8 +198,9 @@ public sealed partial class WasmRuntime : IDisposable
     }
 
     /// <summary>Compiles WebAssembly text (tests and the self-test); not cached.</summary>
+    /// <summary>A module of the runtime's own, from WebAssembly text, through the disk cache (see <see cref="ModuleCache.GetOrCompileRuntimeModule"/>).</summary>
     internal CompiledModule CompileText(string name, string wat) =>
-        new(name, Module.FromText(_engine, name, wat), fromCache: false, Link);
+        new(name, _cache.GetOrCompileRuntimeModule(name, Module.ConvertText(wat)), fromCache: false, Link);
 
     private FunctionPlan Plan(CompiledModule module, FunctionSettings settings)
     {

@@ -1,11 +1,16 @@
 using BenchmarkDotNet.Running;
 using Functions.Benchmarks;
 
-// Two console modes that are not BenchmarkDotNet runs: `memory [module...]` (resident memory per ready instance) and
-// `cpu [module...]` (process CPU time per invocation). Anything else goes to BenchmarkDotNet.
+// Console modes that are not BenchmarkDotNet runs: `memory [module...]` (resident memory per ready instance),
+// `cpu [options] [module...]` (process CPU time per invocation) and `start` (a warm start step by step). Anything else goes to BenchmarkDotNet.
 if (args is ["memory", .. var modules])
 {
     return MemoryProbe.Run(modules);
+}
+
+if (args is ["start"])
+{
+    return StartProbe.Run();
 }
 
 if (args is ["cpu", .. var cpuArguments])

@@ -99,9 +99,32 @@ public sealed class CacheTests : IDisposable
     {
         using var runtime = NewRuntime();
         runtime.LoadOrCompile("../../escape", Fixtures.Bytes("hello-wat"));
-        var files = Directory.GetFiles(_cache.FullName, "*", SearchOption.AllDirectories);
+        var files = Directory.GetFiles(_cache.FullName, "*", SearchOption.AllDirectories)
+            .Where(f => !f.EndsWith(".runtime", StringComparison.Ordinal)).ToArray();
         Assert.Single(files);
         Assert.Matches("^[0-9a-f]{64}\\.cwasm$", Path.GetFileName(files[0]));
+    }
+
+    [Fact]
+    public void The_runtimes_own_self_test_module_is_cached_apart_and_a_damaged_copy_is_compiled_again()
+    {
+        using (NewRuntime())
+        {
+        }
+
+        var file = Directory.GetFiles(_cache.FullName, "*.runtime", SearchOption.AllDirectories).Single();
+        Assert.StartsWith("functions-runtime-self-test-", Path.GetFileName(file), StringComparison.Ordinal);
+        var length = new FileInfo(file).Length;
+        File.WriteAllBytes(file, [1, 2, 3]);
+
+        using (var runtime = NewRuntime())
+        {
+            Assert.Equal(0, runtime.Stats.Compiles); // the functions' figures do not count it
+            Assert.Equal(0, runtime.Stats.DiskCacheRejected);
+        }
+
+        Assert.Equal(length, new FileInfo(file).Length);
+        Assert.Empty(Directory.GetFiles(_cache.FullName, "*.cwasm", SearchOption.AllDirectories));
     }
 
     [Fact]

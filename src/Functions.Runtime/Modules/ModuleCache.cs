@@ -100,7 +100,43 @@ internal sealed partial class ModuleCache(
     private CompiledModule? LoadFromDisk(string digest)
     {
         var path = PathFor(digest);
-        if (path is null || !File.Exists(path))
+        if (path is null || LoadArtifact(digest, path) is not { } module)
+        {
+            return null;
+        }
+
+        Interlocked.Increment(ref _diskHits);
+        return _memory[digest] = new CompiledModule(digest, module, fromCache: true, link);
+    }
+
+    /// <summary>
+    /// A module of the runtime's own (its self-test), compiled once per engine settings and then loaded from the disk
+    /// cache like a function's, saving a Cranelift compile at every start. Kept apart from functions' modules: its
+    /// file is named <c>&lt;name&gt;-&lt;hash of the bytes&gt;.runtime</c>, and it is neither counted in the cache's
+    /// figures nor kept in memory.
+    /// </summary>
+    public Module GetOrCompileRuntimeModule(string name, ReadOnlySpan<byte> wasm)
+    {
+        var path = directory is null ? null
+            : Path.Combine(directory, engineKey, $"{name}-{Convert.ToHexStringLower(SHA256.HashData(wasm))[..16]}.runtime");
+        if (path is not null && LoadArtifact(name, path, count: false) is { } cached)
+        {
+            return cached;
+        }
+
+        var module = Module.FromBytes(engine, name, wasm);
+        if (path is not null)
+        {
+            SaveArtifact(path, module, count: false);
+        }
+
+        return module;
+    }
+
+    /// <summary>The module in the artifact file at <paramref name="path"/>, or null (a damaged or foreign file is deleted).</summary>
+    private Module? LoadArtifact(string name, string path, bool count = true)
+    {
+        if (!File.Exists(path))
         {
             return null;
         }
@@ -110,17 +146,15 @@ internal sealed partial class ModuleCache(
             using var file = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete);
             if (ArtifactLength(file) is not { } length)
             {
-                Reject(path, "not an artifact this runtime wrote, or damaged (checksum mismatch)");
+                Reject(path, "not an artifact this runtime wrote, or damaged (checksum mismatch)", count);
                 return null;
             }
 
-            var module = Deserialize(digest, path, file, length);
-            Interlocked.Increment(ref _diskHits);
-            return _memory[digest] = new CompiledModule(digest, module, fromCache: true, link);
+            return Deserialize(name, path, file, length);
         }
         catch (Exception error) when (error is WasmtimeException or IOException or UnauthorizedAccessException)
         {
-            Reject(path, error.Message);
+            Reject(path, error.Message, count);
             return null;
         }
     }
@@ -189,21 +223,27 @@ internal sealed partial class ModuleCache(
         }
     }
 
-    private void Reject(string path, string reason)
+    private void Reject(string path, string reason, bool count)
     {
-        Interlocked.Increment(ref _diskRejected);
+        if (count)
+        {
+            Interlocked.Increment(ref _diskRejected);
+        }
+
         LogUnusableArtifact(path, reason);
         TryDelete(path);
     }
 
     private void SaveToDisk(string digest, Module module)
     {
-        var path = PathFor(digest);
-        if (path is null)
+        if (PathFor(digest) is { } path)
         {
-            return;
+            SaveArtifact(path, module, count: true);
         }
+    }
 
+    private void SaveArtifact(string path, Module module, bool count)
+    {
         var temporary = $"{path}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp";
         try
         {
@@ -221,7 +261,10 @@ internal sealed partial class ModuleCache(
             }
 
             File.Move(temporary, path, overwrite: true);
-            Interlocked.Increment(ref _diskWrites);
+            if (count)
+            {
+                Interlocked.Increment(ref _diskWrites);
+            }
         }
         catch (Exception error) when (error is IOException or UnauthorizedAccessException or WasmtimeException)
         {

@@ -66,6 +66,13 @@ internal static unsafe partial class WasmtimeNative
     [return: UnsafeAccessorType("Wasmtime.Module+Handle, Wasmtime.Dotnet")]
     private static extern object ModuleHandle(Wasmtime.Module module);
 
+    /// <summary>
+    /// <c>wasmtime_pooling_allocation_config_total_stacks_set</c>: the package has the setter but keeps it internal
+    /// (50.0.1); the self-test at start-up would not notice if it went, the engine would just reserve the default.
+    /// </summary>
+    [UnsafeAccessor(UnsafeAccessorKind.Method, Name = "WithMaxStacks")]
+    public static extern PoolingAllocationConfig WithMaxStacks(PoolingAllocationConfig config, uint count);
+
     /// <summary>The <c>wasm_engine_t*</c> behind <paramref name="engine"/>; valid while the engine is alive.</summary>
     public static nint Pointer(Engine engine) => ((SafeHandle)EngineHandle(engine)).DangerousGetHandle();
 
