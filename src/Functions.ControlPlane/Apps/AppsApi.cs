@@ -121,15 +121,25 @@ public static class AppsApi
     internal static async Task<Results<Ok<AppView>, ProblemHttpResult>> GetAsync(
         string name, FunctionsDbContext db, CancellationToken cancel)
     {
-        var application = await db.Applications.AsNoTracking().SingleOrDefaultAsync(a => a.Name == name, cancel);
-        if (application is null)
+        // One round trip: the application, its active release and that release's routes (the busiest read of the API;
+        // a second query cost about as much again as the whole request's own work).
+        var found = await db.Applications.AsNoTracking()
+            .Where(a => a.Name == name)
+            .Select(a => new
+            {
+                Application = a,
+                Active = a.Releases.Where(r => r.Version == a.ActiveVersion)
+                    .Select(r => new { Release = r, Routes = r.Routes.OrderBy(route => route.Ordinal).ToList() })
+                    .FirstOrDefault(),
+            })
+            .SingleOrDefaultAsync(cancel);
+        if (found is null)
         {
             return Problems.AppNotFound(name);
         }
 
-        var active = application.ActiveVersion is { } version
-            ? await LoadReleaseAsync(db, application, version, cancel)
-            : null;
+        var application = found.Application;
+        var active = found.Active is { } current ? ToView(application, current.Release, current.Routes) : null;
         return TypedResults.Ok(new AppView(
             application.Name, application.CreatedAt, application.ActivatedAt, application.ActivatedGeneration, active));
     }
@@ -236,14 +246,14 @@ public static class AppsApi
         var release = await db.Releases.AsNoTracking()
             .Include(r => r.Routes.OrderBy(route => route.Ordinal))
             .SingleOrDefaultAsync(r => r.ApplicationId == application.Id && r.Version == version, cancel);
-        return release is null
-            ? null
-            : new ReleaseView(
-                application.Name, release.Version, release.CreatedAt, release.CreatedGeneration,
-                release.Version == application.ActiveVersion,
-                [.. release.Routes.Select(r => new RouteView(
-                    r.Route, r.ModuleDigest, r.Entrypoint, r.Environment, r.Argv,
-                    [.. r.Volumes.Select(v => new VolumeMount(v.GuestPath, v.HostPath, v.Writable))],
-                    new RouteLimits(r.TimeoutMs, r.MemoryMb, r.MaxBodyBytes, r.MaxConcurrency)))]);
+        return release is null ? null : ToView(application, release, release.Routes);
     }
+
+    private static ReleaseView ToView(Application application, Release release, IEnumerable<ReleaseRoute> routes) =>
+        new(application.Name, release.Version, release.CreatedAt, release.CreatedGeneration,
+            release.Version == application.ActiveVersion,
+            [.. routes.Select(r => new RouteView(
+                r.Route, r.ModuleDigest, r.Entrypoint, r.Environment, r.Argv,
+                [.. r.Volumes.Select(v => new VolumeMount(v.GuestPath, v.HostPath, v.Writable))],
+                new RouteLimits(r.TimeoutMs, r.MemoryMb, r.MaxBodyBytes, r.MaxConcurrency)))]);
 }
