@@ -18,14 +18,10 @@ public class ThroughputBenchmarks
     [Params("hello-c", "hello-wat")]
     public string Module { get; set; } = "hello-c";
 
-    /// <summary>Concurrency is where returning pages to the OS costs most (TLB shootdowns), so both settings run here too.</summary>
-    [Params(0L, 1024L * 1024)]
-    public long KeepResident { get; set; }
-
     [GlobalSetup]
     public void Setup()
     {
-        _runtime = new WasmRuntime(new RuntimeOptions { LinearMemoryKeepResidentBytes = KeepResident });
+        _runtime = new WasmRuntime(new RuntimeOptions());
         _pool = _runtime.CreatePool(_runtime.LoadOrCompile("bench:" + Module, Workload.Module(Module)),
             new FunctionSettings { Name = Module, ReadyInstances = 16 });
         Workload.Check(_pool.Invoke(Workload.Invocation), Module);

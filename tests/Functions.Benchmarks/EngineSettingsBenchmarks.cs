@@ -4,26 +4,27 @@ using Functions.Runtime;
 namespace Functions.Benchmarks;
 
 /// <summary>
-/// The pooling allocator's <c>linear_memory_keep_resident</c> (<see cref="RuntimeOptions.LinearMemoryKeepResidentBytes"/>):
-/// with it, a freed instance's memory is reset with memset and stays resident; without it, the pages go back to the OS
-/// and the next instance faults them in again. Which wins depends on how much memory a module touches.
+/// The engine knobs against the defaults, per module (<see cref="EngineSettings"/>): explicit bounds checks with no
+/// guard pages (default) or signal-based traps and guard pages; memory and tables reset by memset up to 256/64 KiB
+/// (default) or given back with madvise. Each changes how many mprotect/madvise calls, each a TLB flush of every core,
+/// an invocation pays, and what the module's code costs while it runs.
 /// </summary>
-public class KeepResidentBenchmarks
+public class EngineSettingsBenchmarks
 {
     private const int Batch = 32;
     private WasmRuntime _runtime = null!;
     private FunctionPool _pool = null!;
 
-    [Params(0L, 1024L * 1024)]
-    public long KeepResident { get; set; }
+    [Params(EngineSettings.Defaults, EngineSettings.SignalsBasedTraps, EngineSettings.NoKeepResident, EngineSettings.Earlier)]
+    public string Settings { get; set; } = EngineSettings.Defaults;
 
-    [Params("hello-c", "rust-page", "big")]
+    [Params("hello-wat", "hello-c", "rust-page", "big")]
     public string Module { get; set; } = "hello-c";
 
     [GlobalSetup]
     public void Setup()
     {
-        _runtime = new WasmRuntime(new RuntimeOptions { LinearMemoryKeepResidentBytes = KeepResident });
+        _runtime = new WasmRuntime(EngineSettings.Options(Settings));
         _pool = _runtime.CreatePool(_runtime.LoadOrCompile("bench:" + Module, Workload.Module(Module)),
             new FunctionSettings { Name = Module, ReadyInstances = 16 });
         Workload.Check(_pool.Invoke(Workload.Invocation), Module);
