@@ -5,8 +5,8 @@ namespace Functions.Benchmarks;
 
 /// <summary>
 /// Resident memory per ready instance: the process's VmRSS (<c>/proc/self/status</c>) with a function loaded and run
-/// once, then with a pool of 1000 ready instances, then after the pool is disposed; for each module and both
-/// <c>linear_memory_keep_resident</c> settings. Not a BenchmarkDotNet run: RSS is a level, not a time.
+/// once, then with a pool of 1000 ready instances, then after the pool is disposed; for each module with
+/// <c>linear_memory_keep_resident</c> at its default (256 KiB), 0 and 1 MiB. Not a BenchmarkDotNet run: RSS is a level, not a time.
 /// </summary>
 internal static class MemoryProbe
 {
@@ -25,7 +25,7 @@ internal static class MemoryProbe
         Console.WriteLine("|---|---|---|---|---|---|");
         foreach (var module in modules)
         {
-            foreach (var keep in new long[] { 0, 1024 * 1024 })
+            foreach (var keep in new long[] { new RuntimeOptions().LinearMemoryKeepResidentBytes, 0, 1024 * 1024 })
             {
                 Measure(module, keep);
             }
@@ -40,6 +40,7 @@ internal static class MemoryProbe
         {
             PoolingTotalInstances = 2 * Instances + 100,
             LinearMemoryKeepResidentBytes = keepResident,
+            TableKeepResidentBytes = keepResident == 0 ? 0 : new RuntimeOptions().TableKeepResidentBytes,
         });
         var compiled = runtime.LoadOrCompile("bench:" + module, Workload.Module(module));
         var settings = new FunctionSettings { Name = module };
