@@ -31,16 +31,7 @@ public class EngineSettingsBenchmarks
     }
 
     [Benchmark(OperationsPerInvoke = Batch, Description = "FunctionPool.InvokeAsync (awaited)")]
-    public async Task<int> Pool()
-    {
-        var bytes = 0;
-        for (var i = 0; i < Batch; i++)
-        {
-            bytes += (await _pool.InvokeAsync(Workload.Invocation)).Stdout.Length;
-        }
-
-        return bytes;
-    }
+    public Task<int> Pool() => Workload.AwaitedInvocations(_pool, Batch);
 
     [GlobalCleanup]
     public void Cleanup()

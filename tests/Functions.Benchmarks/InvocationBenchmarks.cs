@@ -52,16 +52,7 @@ public class InvocationBenchmarks
     }
 
     [Benchmark(OperationsPerInvoke = Batch, Description = "FunctionPool.InvokeAsync (awaited)")]
-    public async Task<int> Pool()
-    {
-        var bytes = 0;
-        for (var i = 0; i < Batch; i++)
-        {
-            bytes += (await _pool.InvokeAsync(Workload.Invocation)).Stdout.Length;
-        }
-
-        return bytes;
-    }
+    public Task<int> Pool() => Workload.AwaitedInvocations(_pool, Batch);
 
     /// <summary>The same work on the caller's thread, without the hand-off to an execution thread and back.</summary>
     [Benchmark(OperationsPerInvoke = Batch, Description = "FunctionPool.Invoke (caller's thread)")]

@@ -27,6 +27,21 @@ internal static class Workload
 
     public static byte[] Module(string name) => FixtureFiles.Bytes(name);
 
+    /// <summary>
+    /// <paramref name="count"/> invocations awaited one after another, like a server's request loop; the bytes of
+    /// output, so the work cannot be optimised away.
+    /// </summary>
+    public static async Task<int> AwaitedInvocations(FunctionPool pool, int count)
+    {
+        var bytes = 0;
+        for (var i = 0; i < count; i++)
+        {
+            bytes += (await pool.InvokeAsync(Invocation)).Stdout.Length;
+        }
+
+        return bytes;
+    }
+
     /// <summary>Fails the run loudly when a benchmarked path does not actually succeed (a fast failure is no figure).</summary>
     public static InvocationResult Check(InvocationResult result, string what)
     {
