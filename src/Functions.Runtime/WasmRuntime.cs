@@ -24,7 +24,7 @@ public sealed partial class WasmRuntime : IDisposable
     private readonly Engine _engine;
     private readonly nint _linker;
     private readonly ModuleCache _cache;
-    private readonly InstanceCounter _instances;
+    private readonly SlotCounter _instances;
     private readonly InstanceFactory _factory;
     private readonly ExecutionThreads _threads;
     private readonly InlineRuns _inline;
@@ -88,7 +88,7 @@ public sealed partial class WasmRuntime : IDisposable
 
         EngineKey = KeyFor(options);
         _cache = new ModuleCache(_engine, options.CacheDirectory, EngineKey, Link, _logger);
-        _instances = new InstanceCounter(options.PoolingTotalInstances);
+        _instances = new SlotCounter(options.PoolingTotalInstances);
         _factory = new InstanceFactory(_engine, _instances);
         _ticker = new Thread(Tick) { IsBackground = true, Name = "wasm-epoch" };
         _ticker.Start();

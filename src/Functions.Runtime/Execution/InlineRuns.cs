@@ -11,9 +11,9 @@ namespace Functions.Runtime.Execution;
 /// </summary>
 internal sealed class InlineRuns(int slots, TimeSpan threshold)
 {
-    private int _running;
+    private readonly SlotCounter _running = new(slots);
 
-    public int Slots { get; } = slots;
+    public int Slots => _running.Capacity;
 
     public TimeSpan Threshold { get; } = threshold;
 
@@ -22,22 +22,7 @@ internal sealed class InlineRuns(int slots, TimeSpan threshold)
 
     public bool Enabled => Slots > 0 && Threshold > TimeSpan.Zero;
 
-    public bool TryEnter()
-    {
-        while (true)
-        {
-            var running = Volatile.Read(ref _running);
-            if (running >= Slots)
-            {
-                return false;
-            }
+    public bool TryEnter() => _running.TryAcquire();
 
-            if (Interlocked.CompareExchange(ref _running, running + 1, running) == running)
-            {
-                return true;
-            }
-        }
-    }
-
-    public void Exit() => Interlocked.Decrement(ref _running);
+    public void Exit() => _running.Release();
 }

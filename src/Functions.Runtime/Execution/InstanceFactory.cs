@@ -7,11 +7,11 @@ namespace Functions.Runtime.Execution;
 /// Makes instances through the C API: a fresh store with the function's memory limit, a neutral WASI context, an
 /// epoch deadline, then <c>wasmtime_instance_pre_instantiate</c> and the entrypoint's lookup.
 /// </summary>
-internal sealed unsafe class InstanceFactory(Engine engine, InstanceCounter counter)
+internal sealed unsafe class InstanceFactory(Engine engine, SlotCounter counter)
 {
     private readonly nint _engine = WasmtimeNative.Pointer(engine);
 
-    public InstanceCounter Counter { get; } = counter;
+    public SlotCounter Counter { get; } = counter;
 
     /// <summary>
     /// A ready instance, or null when every pooling-allocator slot is taken (the caller answers Busy). Throws

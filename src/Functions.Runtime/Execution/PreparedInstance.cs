@@ -9,9 +9,9 @@ namespace Functions.Runtime.Execution;
 /// </summary>
 internal sealed class PreparedInstance : SafeHandle
 {
-    private readonly InstanceCounter _counter;
+    private readonly SlotCounter _counter;
 
-    public PreparedInstance(nint store, InstanceCounter counter) : base(0, ownsHandle: true)
+    public PreparedInstance(nint store, SlotCounter counter) : base(0, ownsHandle: true)
     {
         SetHandle(store);
         _counter = counter;
@@ -33,34 +33,4 @@ internal sealed class PreparedInstance : SafeHandle
         _counter.Release();
         return true;
     }
-}
-
-/// <summary>Live stores against the pooling allocator's capacity: a request that would not find a slot is Busy.</summary>
-internal sealed class InstanceCounter(int capacity)
-{
-    private int _live;
-
-    public int Capacity { get; } = capacity;
-
-    public int Live => Volatile.Read(ref _live);
-
-    /// <summary>Takes a slot unless fewer than <paramref name="reserve"/> would remain.</summary>
-    public bool TryAcquire(int reserve = 0)
-    {
-        while (true)
-        {
-            var live = Volatile.Read(ref _live);
-            if (live + reserve >= Capacity)
-            {
-                return false;
-            }
-
-            if (Interlocked.CompareExchange(ref _live, live + 1, live) == live)
-            {
-                return true;
-            }
-        }
-    }
-
-    public void Release() => Interlocked.Decrement(ref _live);
 }
