@@ -46,8 +46,7 @@ internal static class CpuProbe
     private static void Measure(string module, string settings, int callers, bool sync, int ready)
     {
         using var runtime = new WasmRuntime(EngineSettings.Options(settings));
-        using var pool = runtime.CreatePool(runtime.LoadOrCompile("bench:" + module, Workload.Module(module)),
-            new FunctionSettings { Name = module, ReadyInstances = ready });
+        using var pool = Workload.Pool(runtime, module, ready);
         Run(pool, module, callers, sync, Warmup / callers, null);
 
         var wall = new double[Measured];

@@ -25,8 +25,7 @@ public class EngineSettingsBenchmarks
     public void Setup()
     {
         _runtime = new WasmRuntime(EngineSettings.Options(Settings));
-        _pool = _runtime.CreatePool(_runtime.LoadOrCompile("bench:" + Module, Workload.Module(Module)),
-            new FunctionSettings { Name = Module, ReadyInstances = 16 });
+        _pool = Workload.Pool(_runtime, Module);
         Workload.Check(_pool.Invoke(Workload.Invocation), Module);
     }
 

@@ -23,8 +23,7 @@ public class InvocationBenchmarks
     {
         var bytes = Workload.Module(Module);
         _runtime = new WasmRuntime(new RuntimeOptions());
-        _pool = _runtime.CreatePool(_runtime.LoadOrCompile("bench:" + Module, bytes),
-            new FunctionSettings { Name = Module, ReadyInstances = 16 });
+        _pool = Workload.Pool(_runtime, Module);
         _baseline = new ManagedFreshStore(bytes);
 
         // Both paths must give the same answer, or the comparison means nothing.

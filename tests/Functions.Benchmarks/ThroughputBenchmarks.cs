@@ -22,8 +22,7 @@ public class ThroughputBenchmarks
     public void Setup()
     {
         _runtime = new WasmRuntime(new RuntimeOptions());
-        _pool = _runtime.CreatePool(_runtime.LoadOrCompile("bench:" + Module, Workload.Module(Module)),
-            new FunctionSettings { Name = Module, ReadyInstances = 16 });
+        _pool = Workload.Pool(_runtime, Module);
         Workload.Check(_pool.Invoke(Workload.Invocation), Module);
     }
 

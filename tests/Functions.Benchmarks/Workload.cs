@@ -27,6 +27,11 @@ internal static class Workload
 
     public static byte[] Module(string name) => FixtureFiles.Bytes(name);
 
+    /// <summary>A pool of the fixture <paramref name="module"/>, compiled in <paramref name="runtime"/>, with <paramref name="ready"/> instances kept ready.</summary>
+    public static FunctionPool Pool(WasmRuntime runtime, string module, int ready = 16) =>
+        runtime.CreatePool(runtime.LoadOrCompile("bench:" + module, Module(module)),
+            new FunctionSettings { Name = module, ReadyInstances = ready });
+
     /// <summary>
     /// <paramref name="count"/> invocations awaited one after another, like a server's request loop; the bytes of
     /// output, so the work cannot be optimised away.
