@@ -10,13 +10,7 @@ public sealed class RuntimeOptions
     /// <summary>Where compiled artifacts are kept between restarts; null keeps them in memory only.</summary>
     public string? CacheDirectory { get; set; }
 
-    /// <summary>
-    /// Where execution threads keep their stdout/stderr capture files. Null: <c>/dev/shm</c> when it exists (tmpfs:
-    /// capturing never touches a disk), else the temp directory.
-    /// </summary>
-    public string? ScratchDirectory { get; set; }
-
-    /// <summary>How often the epoch advances: the resolution of timeouts, output checks and cancellation.</summary>
+    /// <summary>How often the epoch advances: the resolution of timeouts and cancellation.</summary>
     [Range(typeof(TimeSpan), "00:00:00.001", "00:00:01")]
     public TimeSpan EpochTick { get; set; } = TimeSpan.FromMilliseconds(10);
 
@@ -119,11 +113,6 @@ public sealed class RuntimeOptions
         if (LinearMemoryKeepResidentBytes > MaxMemoryMbPerInstance * 1024L * 1024L)
         {
             problems.Add("Runtime:LinearMemoryKeepResidentBytes must not exceed Runtime:MaxMemoryMbPerInstance.");
-        }
-
-        if (ScratchDirectory is { } scratch && !Directory.Exists(scratch))
-        {
-            problems.Add($"Runtime:ScratchDirectory '{scratch}' does not exist: create it, or leave it unset for /dev/shm.");
         }
 
         return problems;

@@ -23,6 +23,8 @@ public sealed partial class WasmRuntime : IDisposable
     private readonly RuntimeOptions _options;
     private readonly Engine _engine;
     private readonly nint _linker;
+    private readonly nint _wasiLinker;
+    private readonly WasiWriteBridge? _writeBridge;
     private readonly ModuleCache _cache;
     private readonly SlotCounter _instances;
     private readonly InstanceFactory _factory;
@@ -36,7 +38,6 @@ public sealed partial class WasmRuntime : IDisposable
     private readonly Thread _ticker;
     private readonly ITimer _shrinkTimer;
     private readonly List<WeakReference<FunctionPool>> _pools = [];
-    private readonly string _scratchDirectory;
     private volatile bool _stopping;
     private ExecutionThreads? _threadsForTicker; // set once the threads exist (the ticker starts before them)
     private int _disposed;
@@ -54,14 +55,13 @@ public sealed partial class WasmRuntime : IDisposable
         _time = time ?? TimeProvider.System;
         _loggers = loggers ?? NullLoggerFactory.Instance;
         _logger = _loggers.CreateLogger<WasmRuntime>();
-        _scratchDirectory = ScratchFolders.Create(options.ScratchDirectory);
 
         var total = (uint)options.PoolingTotalInstances;
 
         // No fibre stacks: they are for async calls, which this runtime never makes. Reserving the default 1 000 cost
         // one mprotect each at start-up, most of the engine's creation time (docs/performance.md).
         using var pooling = WasmtimeNative.WithMaxStacks(new PoolingAllocationConfig(), 0)
-            .WithMaxCoreInstances(total)
+            .WithMaxCoreInstances(2 * total) // a store that writes a file also holds the write bridge's instance
             .WithMaxMemories(total)
             .WithMaxTables(total)
             .WithMaxGcHeaps(total)
@@ -79,12 +79,10 @@ public sealed partial class WasmRuntime : IDisposable
         }
         _engine = new Engine(config);
 
-        _linker = WasmtimeNative.LinkerNew(WasmtimeNative.Pointer(_engine));
-        var defined = WasmtimeNative.LinkerDefineWasi(_linker);
-        if (defined != 0)
-        {
-            throw new InvalidOperationException("Wasmtime could not define WASI: " + WasmtimeNative.TakeErrorMessage(defined));
-        }
+        // Modules link against WASI with the runtime's own fd_write over it; the second linker keeps WASI's for the
+        // writes that do not go to stdout or stderr.
+        _linker = NewWasiLinker(_engine);
+        _wasiLinker = NewWasiLinker(_engine);
 
         EngineKey = KeyFor(options);
         _cache = new ModuleCache(_engine, options.CacheDirectory, EngineKey, Link, _logger);
@@ -94,18 +92,22 @@ public sealed partial class WasmRuntime : IDisposable
         _ticker.Start();
         try
         {
-            NativeSelfTest.Run(this, _factory, _scratchDirectory, options.EpochTick);
+            _writeBridge = new WasiWriteBridge(_wasiLinker,
+                _cache.GetOrCompileRuntimeModule("functions-runtime-write-bridge", Module.ConvertText(WasiWriteBridge.Wat)));
+            StdioCapture.Define(_linker, _writeBridge);
+            NativeSelfTest.Run(this, _factory, options.EpochTick);
         }
         catch
         {
             _stopping = true;
             WasmtimeNative.LinkerDelete(_linker);
-            ScratchFolders.TryDelete(_scratchDirectory);
+            WasmtimeNative.LinkerDelete(_wasiLinker);
+            _writeBridge?.Dispose();
             _engine.Dispose();
             throw;
         }
 
-        _scratches = new ScratchPool(_scratchDirectory, options.MaxStderrBytes);
+        _scratches = new ScratchPool(options.MaxStderrBytes);
         _threads = new ExecutionThreads(_scratches, options.ExecutionThreads, options.MaxExecutionThreads,
             options.ExecutionThreadIdleTimeout, options.ExecutionThreadStackBytes);
         _inline = new InlineRuns(options.InlineRuns, options.InlineRunThreshold);
@@ -114,7 +116,20 @@ public sealed partial class WasmRuntime : IDisposable
         var shrinkPeriod = TimeSpan.FromTicks(Math.Clamp(options.IdleShrinkAfter.Ticks / 4,
             TimeSpan.FromMilliseconds(50).Ticks, TimeSpan.FromSeconds(30).Ticks));
         _shrinkTimer = _time.CreateTimer(static state => ((WasmRuntime)state!).ShrinkIdlePools(), this, shrinkPeriod, shrinkPeriod);
-        LogStarted(options.PoolingTotalInstances, options.MaxMemoryMbPerInstance, EngineKey, _scratchDirectory);
+        LogStarted(options.PoolingTotalInstances, options.MaxMemoryMbPerInstance, EngineKey);
+    }
+
+    private static nint NewWasiLinker(Engine engine)
+    {
+        var linker = WasmtimeNative.LinkerNew(WasmtimeNative.Pointer(engine));
+        var defined = WasmtimeNative.LinkerDefineWasi(linker);
+        if (defined != 0)
+        {
+            WasmtimeNative.LinkerDelete(linker);
+            throw new InvalidOperationException("Wasmtime could not define WASI: " + WasmtimeNative.TakeErrorMessage(defined));
+        }
+
+        return linker;
     }
 
     /// <summary>The engine settings compiled artifacts depend on, as a short key (the disk cache's folder name).</summary>
@@ -339,11 +354,12 @@ public sealed partial class WasmRuntime : IDisposable
         _refiller.Dispose();
         _scratches.Dispose();
         WasmtimeNative.LinkerDelete(_linker);
-        ScratchFolders.TryDelete(_scratchDirectory);
+        WasmtimeNative.LinkerDelete(_wasiLinker);
+        _writeBridge?.Dispose();
         _engine.Dispose();
     }
 
     [LoggerMessage(EventId = 3201, Level = LogLevel.Information,
-        Message = "Wasmtime runtime started: {Slots} instance slots of up to {MaxMemoryMb} MiB, engine key {EngineKey}, scratch {Scratch}")]
-    private partial void LogStarted(int slots, int maxMemoryMb, string engineKey, string scratch);
+        Message = "Wasmtime runtime started: {Slots} instance slots of up to {MaxMemoryMb} MiB, engine key {EngineKey}")]
+    private partial void LogStarted(int slots, int maxMemoryMb, string engineKey);
 }

@@ -11,16 +11,13 @@ namespace Functions.Benchmarks;
 public class HandOffBenchmarks
 {
     private const int Batch = 32;
-    private DirectoryInfo _scratch = null!;
     private ScratchPool _scratches = null!;
     private ExecutionThreads _threads = null!;
 
     [GlobalSetup]
     public void Setup()
     {
-        _scratch = Directory.CreateDirectory(Path.Combine(Directory.Exists("/dev/shm") ? "/dev/shm" : Path.GetTempPath(),
-            $"functions-bench-handoff-{Environment.ProcessId}"));
-        _scratches = new ScratchPool(_scratch.FullName, 1024);
+        _scratches = new ScratchPool(1024);
         _threads = new ExecutionThreads(_scratches, 4, 64, TimeSpan.FromMinutes(1), 8 * 1024 * 1024);
     }
 
@@ -55,7 +52,6 @@ public class HandOffBenchmarks
     {
         _threads.Dispose();
         _scratches.Dispose();
-        _scratch.Delete(recursive: true);
     }
 
     private sealed class NoOp : IExecutionWork
@@ -65,7 +61,5 @@ public class HandOffBenchmarks
         public Task<int> Completion => _done.Task;
 
         public void Execute(ThreadScratch scratch) => _done.TrySetResult(1);
-
-        public void Fail(Exception error) => _done.TrySetException(error);
     }
 }

@@ -13,7 +13,6 @@ public sealed class ValidationTests(RuntimeFixture fixture) : IClassFixture<Runt
         { "LinearMemoryKeepResidentBytes", o => o.LinearMemoryKeepResidentBytes = -1 },
         { "ExecutionThreads", o => (o.ExecutionThreads, o.MaxExecutionThreads) = (8, 4) },
         { "IdleShrinkAfter", o => o.IdleShrinkAfter = TimeSpan.Zero },
-        { "ScratchDirectory", o => o.ScratchDirectory = "/no/such/folder" },
         { "DefaultReadyInstances", o => o.DefaultReadyInstances = -1 },
         { "TableKeepResidentBytes", o => o.TableKeepResidentBytes = -1 },
         { "InlineRuns", o => o.InlineRuns = -1 },

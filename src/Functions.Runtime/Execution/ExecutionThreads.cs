@@ -174,43 +174,22 @@ internal sealed class ExecutionThreads : IDisposable
 
         public void Loop()
         {
-            ThreadScratch? scratch = null;
-            Exception? broken = null;
-            try
-            {
-                scratch = owner._scratches.Rent();
-            }
-            catch (Exception error) when (error is IOException or UnauthorizedAccessException)
-            {
-                broken = error; // every item this thread takes fails with the reason instead of hanging
-            }
-
+            var scratch = owner._scratches.Rent();
             try
             {
                 var work = Assigned;
                 Assigned = null;
                 while (work is not null)
                 {
-                    if (scratch is null)
-                    {
-                        work.Fail(broken!);
-                    }
-                    else
-                    {
-                        Current = work as InvocationWork;
-                        work.Execute(scratch);
-                        Current = null;
-                    }
-
+                    Current = work as InvocationWork;
+                    work.Execute(scratch);
+                    Current = null;
                     work = owner.Next(this);
                 }
             }
             finally
             {
-                if (scratch is not null)
-                {
-                    owner._scratches.Return(scratch);
-                }
+                owner._scratches.Return(scratch);
             }
         }
     }

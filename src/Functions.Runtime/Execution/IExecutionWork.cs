@@ -5,7 +5,4 @@ internal interface IExecutionWork
 {
     /// <summary>Runs the work. Must not throw: failures are the work's result.</summary>
     void Execute(ThreadScratch scratch);
-
-    /// <summary>The thread cannot run anything (its scratch files could not be made).</summary>
-    void Fail(Exception error);
 }

@@ -59,12 +59,6 @@ internal sealed class InvocationWork(IInvocationTarget target, Invocation invoca
         }
     }
 
-    public void Fail(Exception error)
-    {
-        target.Finished();
-        _completion.TrySetException(error);
-    }
-
     /// <summary>
     /// Answers the caller TimedOut while the run is still stuck in a host call. The run keeps its thread, instance and
     /// concurrency slot until it really ends (then the epoch watch stops it), so a function that blocks cannot

@@ -6,9 +6,9 @@ namespace Functions.Runtime.Execution;
 
 /// <summary>
 /// Runs one invocation on one prepared instance, through the C API: the request's WASI context (argv, environment,
-/// stdin from bytes, stdout and stderr into the thread's tmpfs files, volumes), the epoch deadline whose callback
-/// enforces the timeout, the output limits and cancellation, and the mapping of every ending to an outcome: the exit
-/// status is read from the error without a .NET exception.
+/// stdin from bytes, volumes), stdout and stderr captured in memory (<see cref="StdioCapture"/>, which also enforces
+/// the output limit), the epoch deadline whose callback enforces the timeout and cancellation, and the mapping of
+/// every ending to an outcome: the exit status is read from the error without a .NET exception.
 /// </summary>
 internal static unsafe class Invoker
 {
@@ -23,7 +23,8 @@ internal static unsafe class Invoker
         }
 
         var watch = scratch.Watch;
-        watch.Begin(settings.Timeout, settings.MaxOutputBytes);
+        watch.Begin(settings.Timeout);
+        scratch.Begin(settings.MaxOutputBytes);
         WasmtimeNative.StoreEpochDeadlineCallback(prepared.Store, RunWatch.Callback, watch.Data, 0);
         WasmtimeNative.ContextSetEpochDeadline(context, 1);
 
@@ -31,7 +32,15 @@ internal static unsafe class Invoker
         nint trap;
         using (cancellationToken.CanBeCanceled ? cancellationToken.UnsafeRegister(static w => ((RunWatch)w!).Cancel(), watch) : default)
         {
-            error = WasmtimeNative.FuncCall(context, prepared.Entrypoint, 0, 0, 0, 0, out trap);
+            StdioCapture.Enter(scratch);
+            try
+            {
+                error = WasmtimeNative.FuncCall(context, prepared.Entrypoint, 0, 0, 0, 0, out trap);
+            }
+            finally
+            {
+                StdioCapture.Exit();
+            }
         }
 
         GC.KeepAlive(prepared);
@@ -78,31 +87,28 @@ internal static unsafe class Invoker
             }
         }
 
-        var stdoutLength = RandomAccess.GetLength(scratch.Stdout);
-        var stderrLength = RandomAccess.GetLength(scratch.Stderr);
         byte[] stdout = [];
-        if (stdoutLength > settings.MaxOutputBytes || stderrLength > settings.MaxOutputBytes || outcome == InvocationOutcome.OutputLimitExceeded)
+        if (outcome == InvocationOutcome.OutputLimitExceeded)
         {
-            // The module wrote more than it may (caught by the epoch watch, or after its last tick): none of it is answered.
-            outcome = InvocationOutcome.OutputLimitExceeded;
+            // The write that would have passed the limit stopped the run: none of the output is answered.
             exitCode = -1;
             detail = $"wrote more than the output limit of {settings.MaxOutputBytes} bytes";
         }
         else
         {
-            stdout = ThreadScratch.Read(scratch.Stdout, stdoutLength);
+            stdout = scratch.Stdout.ToArray();
         }
 
         // stderr is for logs: its first bytes are kept, the rest only counted.
-        var keptStderr = Math.Min(stderrLength, scratch.MaxStderrBytes);
-        var stderr = ThreadScratch.Read(scratch.Stderr, keptStderr);
-        scratch.Release(stdoutLength, stderrLength);
+        var stderr = scratch.Stderr.ToArray();
+        var droppedStderr = scratch.Stderr.Written - stderr.Length;
+        scratch.End();
         if (outcome != InvocationOutcome.Completed && watch.Reason == StopReason.Cancelled)
         {
             throw new OperationCanceledException(cancellationToken);
         }
 
-        return Finish(outcome, exitCode, stdout, stderr, Lines(stderr, stderrLength - keptStderr), detail, started, poolHit);
+        return Finish(outcome, exitCode, stdout, stderr, Lines(stderr, droppedStderr), detail, started, poolHit);
     }
 
     private static InvocationResult Finish(InvocationOutcome outcome, int exitCode, byte[] stdout, byte[] stderr,
@@ -149,16 +155,6 @@ internal static unsafe class Invoker
                 WasmtimeNative.ByteVec bytes;
                 WasmtimeNative.ByteVecNew(&bytes, (nuint)invocation.Stdin.Length, stdin); // copied; the config takes it
                 WasmtimeNative.WasiConfigSetStdinBytes(config, &bytes);
-            }
-        }
-
-        fixed (byte* stdout = scratch.StdoutPath)
-        fixed (byte* stderr = scratch.StderrPath)
-        {
-            if (!WasmtimeNative.WasiConfigSetStdoutFile(config, stdout) || !WasmtimeNative.WasiConfigSetStderrFile(config, stderr))
-            {
-                WasmtimeNative.WasiConfigDelete(config);
-                return "the stdout/stderr capture files could not be opened (is the scratch directory still there?)";
             }
         }
 

@@ -6,7 +6,7 @@ namespace Functions.Runtime.Native;
 
 /// <summary>
 /// Runs a tiny built-in module through the whole native path (InstancePre, a native store, a WASI context with argv,
-/// environment and stdin bytes, stdout capture, the entrypoint call, the exit status, a trap) when the runtime starts.
+/// environment and stdin bytes, the capture of stdout and stderr, the entrypoint call, the exit status, a trap) when the runtime starts.
 /// If a Wasmtime package update changed the C ABI this layer relies on, the runtime refuses to start with a message
 /// saying so, instead of serving wrong answers or crashing on the first request.
 /// </summary>
@@ -25,9 +25,11 @@ internal static class NativeSelfTest
             (i32.store (i32.const 0) (i32.const 32))
             (i32.store (i32.const 4) (i32.const 8))
             (drop (call $fd_read (i32.const 0) (i32.const 0) (i32.const 1) (i32.const 24)))
-            ;; write what was read to stdout
+            ;; write what was read to stdout, and its first two bytes to stderr
             (i32.store (i32.const 4) (i32.load (i32.const 24)))
             (drop (call $fd_write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 28)))
+            (i32.store (i32.const 4) (i32.const 2))
+            (drop (call $fd_write (i32.const 2) (i32.const 0) (i32.const 1) (i32.const 28)))
             ;; exit with 10 * argc + envc
             (drop (call $args_sizes_get (i32.const 40) (i32.const 44)))
             (drop (call $environ_sizes_get (i32.const 48) (i32.const 52)))
@@ -35,32 +37,25 @@ internal static class NativeSelfTest
           (func (export "trap") unreachable))
         """;
 
-    public static void Run(WasmRuntime runtime, InstanceFactory factory, string scratchDirectory, TimeSpan epochTick)
+    public static void Run(WasmRuntime runtime, InstanceFactory factory, TimeSpan epochTick)
     {
         string failure;
         try
         {
             var module = runtime.CompileText("functions-runtime-self-test", Wat);
-            using var scratch = new ThreadScratch(scratchDirectory, 0, 1024);
-            try
+            using var scratch = new ThreadScratch(1024);
+            var exit = RunOnce(module, "_start", factory, scratch, epochTick);
+            var trap = RunOnce(module, "trap", factory, scratch, epochTick);
+            var stdout = Encoding.UTF8.GetString(exit.Stdout.Span);
+            var stderr = Encoding.UTF8.GetString(exit.Stderr.Span);
+            if (exit.Outcome == InvocationOutcome.ExitedWithError && exit.ExitCode == 32 && stdout == "ping" && stderr == "pi"
+                && trap.Outcome == InvocationOutcome.Trapped && trap.Detail?.Contains("unreachable", StringComparison.OrdinalIgnoreCase) == true)
             {
-                var exit = RunOnce(module, "_start", factory, scratch, epochTick);
-                var trap = RunOnce(module, "trap", factory, scratch, epochTick);
-                var stdout = Encoding.UTF8.GetString(exit.Stdout.Span);
-                if (exit.Outcome == InvocationOutcome.ExitedWithError && exit.ExitCode == 32 && stdout == "ping"
-                    && trap.Outcome == InvocationOutcome.Trapped && trap.Detail?.Contains("unreachable", StringComparison.OrdinalIgnoreCase) == true)
-                {
-                    return;
-                }
+                return;
+            }
 
-                failure = $"expected exit code 32 with stdout 'ping' and an 'unreachable' trap; got {exit.Outcome} " +
-                          $"{exit.ExitCode} '{stdout}' ({exit.Detail}) and {trap.Outcome} ({trap.Detail})";
-            }
-            finally
-            {
-                scratch.Dispose();
-                scratch.DeleteFiles();
-            }
+            failure = $"expected exit code 32 with stdout 'ping', stderr 'pi' and an 'unreachable' trap; got {exit.Outcome} " +
+                      $"{exit.ExitCode} '{stdout}' '{stderr}' ({exit.Detail}) and {trap.Outcome} ({trap.Detail})";
         }
         catch (Exception error) when (error is not OutOfMemoryException)
         {

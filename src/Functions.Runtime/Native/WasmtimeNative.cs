@@ -17,6 +17,8 @@ internal static unsafe partial class WasmtimeNative
     private const string Library = "wasmtime";
 
     public const byte ExternFunc = 0;
+    public const byte ExternMemory = 3;
+    public const byte ValKindI32 = 0;
     public const byte UpdateDeadlineContinue = 0;
     public const byte TrapCodeStackOverflow = 0;
     public const byte TrapCodeInterrupt = 10;
@@ -46,6 +48,25 @@ internal static unsafe partial class WasmtimeNative
 
         [FieldOffset(8)]
         public Func Func;
+    }
+
+    /// <summary>
+    /// <c>wasmtime_val_raw_t</c>: one argument or result of an unchecked host call, a 16-byte union (an <c>i32</c>
+    /// sits in its first four bytes).
+    /// </summary>
+    [StructLayout(LayoutKind.Explicit, Size = 16)]
+    public struct ValRaw
+    {
+        [FieldOffset(0)]
+        public int I32;
+    }
+
+    /// <summary><c>wasm_valtype_vec_t</c>.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public struct ValTypeVec
+    {
+        public nuint Size;
+        public nint* Data;
     }
 
     /// <summary><c>wasm_byte_vec_t</c> (also <c>wasm_name_t</c>, <c>wasm_message_t</c>).</summary>
@@ -87,6 +108,18 @@ internal static unsafe partial class WasmtimeNative
     [LibraryImport(Library, EntryPoint = "wasmtime_linker_define_wasi")]
     public static partial nint LinkerDefineWasi(nint linker);
 
+    [LibraryImport(Library, EntryPoint = "wasmtime_linker_allow_shadowing")]
+    public static partial void LinkerAllowShadowing(nint linker, [MarshalAs(UnmanagedType.U1)] bool allow);
+
+    [LibraryImport(Library, EntryPoint = "wasmtime_linker_define_func_unchecked")]
+    public static partial nint LinkerDefineFuncUnchecked(nint linker, byte* module, nuint moduleLength, byte* name, nuint nameLength,
+        nint functype, delegate* unmanaged<nint, nint, ValRaw*, nuint, nint> callback, nint data, nint finalizer);
+
+    [LibraryImport(Library, EntryPoint = "wasmtime_linker_get")]
+    [return: MarshalAs(UnmanagedType.U1)]
+    public static partial bool LinkerGet(nint linker, nint context, byte* module, nuint moduleLength, byte* name, nuint nameLength,
+        out Extern item);
+
     [LibraryImport(Library, EntryPoint = "wasmtime_linker_delete")]
     public static partial void LinkerDelete(nint linker);
 
@@ -95,6 +128,9 @@ internal static unsafe partial class WasmtimeNative
 
     [LibraryImport(Library, EntryPoint = "wasmtime_instance_pre_instantiate")]
     public static partial nint InstancePreInstantiate(nint instancePre, nint context, out Instance instance, out nint trap);
+
+    [LibraryImport(Library, EntryPoint = "wasmtime_instance_new")]
+    public static partial nint InstanceNew(nint context, nint module, Extern* imports, nuint importCount, out Instance instance, out nint trap);
 
     [LibraryImport(Library, EntryPoint = "wasmtime_instance_pre_delete")]
     public static partial void InstancePreDelete(nint instancePre);
@@ -130,6 +166,40 @@ internal static unsafe partial class WasmtimeNative
     [LibraryImport(Library, EntryPoint = "wasmtime_func_call")]
     public static partial nint FuncCall(nint context, in Func func, nint args, nuint argCount, nint results, nuint resultCount, out nint trap);
 
+    [LibraryImport(Library, EntryPoint = "wasmtime_func_call_unchecked")]
+    public static partial nint FuncCallUnchecked(nint context, in Func func, ValRaw* argsAndResults, nuint count, out nint trap);
+
+    // --- host functions: the caller, its memory, function types --------------------------------------------------
+
+    [LibraryImport(Library, EntryPoint = "wasmtime_caller_context")]
+    public static partial nint CallerContext(nint caller);
+
+    [LibraryImport(Library, EntryPoint = "wasmtime_caller_export_get")]
+    [return: MarshalAs(UnmanagedType.U1)]
+    public static partial bool CallerExportGet(nint caller, byte* name, nuint nameLength, out Extern item);
+
+    /// <summary><c>wasmtime_memory_data</c>; <paramref name="memory"/> points at the <c>wasmtime_memory_t</c> in an extern's union.</summary>
+    [LibraryImport(Library, EntryPoint = "wasmtime_memory_data")]
+    public static partial byte* MemoryData(nint context, void* memory);
+
+    [LibraryImport(Library, EntryPoint = "wasmtime_memory_data_size")]
+    public static partial nuint MemoryDataSize(nint context, void* memory);
+
+    [LibraryImport(Library, EntryPoint = "wasm_valtype_new")]
+    public static partial nint ValTypeNew(byte kind);
+
+    [LibraryImport(Library, EntryPoint = "wasm_valtype_vec_new")]
+    public static partial void ValTypeVecNew(ValTypeVec* vec, nuint size, nint* types);
+
+    [LibraryImport(Library, EntryPoint = "wasm_functype_new")]
+    public static partial nint FuncTypeNew(ValTypeVec* parameters, ValTypeVec* results);
+
+    [LibraryImport(Library, EntryPoint = "wasm_functype_delete")]
+    public static partial void FuncTypeDelete(nint functype);
+
+    [LibraryImport(Library, EntryPoint = "wasmtime_trap_new")]
+    public static partial nint TrapNew(byte* message, nuint length);
+
     // --- WASI configuration -------------------------------------------------------------------------------------
 
     [LibraryImport(Library, EntryPoint = "wasi_config_new")]
@@ -148,14 +218,6 @@ internal static unsafe partial class WasmtimeNative
 
     [LibraryImport(Library, EntryPoint = "wasi_config_set_stdin_bytes")]
     public static partial void WasiConfigSetStdinBytes(nint config, ByteVec* bytes);
-
-    [LibraryImport(Library, EntryPoint = "wasi_config_set_stdout_file")]
-    [return: MarshalAs(UnmanagedType.U1)]
-    public static partial bool WasiConfigSetStdoutFile(nint config, byte* path);
-
-    [LibraryImport(Library, EntryPoint = "wasi_config_set_stderr_file")]
-    [return: MarshalAs(UnmanagedType.U1)]
-    public static partial bool WasiConfigSetStderrFile(nint config, byte* path);
 
     [LibraryImport(Library, EntryPoint = "wasi_config_preopen_dir")]
     [return: MarshalAs(UnmanagedType.U1)]

@@ -1,0 +1,185 @@
+using System.Runtime.InteropServices;
+using Functions.Runtime.Native;
+
+namespace Functions.Runtime.Execution;
+
+/// <summary>
+/// The runtime's own <c>wasi_snapshot_preview1.fd_write</c>, defined over WASI's in the linker: writes to fd 1 and 2
+/// during a run go straight from the module's memory into the running thread's <see cref="OutputCapture"/>s; every
+/// other write (files of a writable volume, or stdout while a start section runs) goes to WASI's own
+/// <c>fd_write</c> (<see cref="WasiWriteBridge"/>). WASI's stdout and stderr are then left at their default, a sink. Capture files cost two
+/// <c>open</c>, two <c>close</c>, a <c>write</c> per <c>fd_write</c> and the reads back: about ten system calls a
+/// request, a third of a hello function's cost on the benchmark machine (docs/performance.md); Wasmtime's custom
+/// output callbacks cost a tokio task per store. The output limit is exact: the write that would pass it stops the
+/// run instead.
+/// Like a CGI script's stdout pipe, fd 1 and 2 stay the response and the log even if the module closes or renumbers
+/// them.
+/// </summary>
+internal static unsafe class StdioCapture
+{
+    private const int ErrnoFault = 21;
+    private static readonly byte[] Module = "wasi_snapshot_preview1"u8.ToArray();
+    private static readonly byte[] Name = "fd_write"u8.ToArray();
+    private static readonly byte[] MemoryExport = "memory"u8.ToArray();
+    private static readonly byte[] OverLimit = "stopped by the host: the output limit was reached"u8.ToArray();
+    private static readonly byte[] Failed = "stopped by the host: writing the output failed"u8.ToArray();
+
+    /// <summary>The scratch state of the run on this thread, or null outside <see cref="Enter"/> / <see cref="Exit"/>.</summary>
+    [ThreadStatic]
+    private static ThreadScratch? t_running;
+
+    /// <summary>
+    /// Defines the capturing <c>fd_write</c> in <paramref name="linker"/> (which has WASI already), handing other
+    /// writes to <paramref name="bridge"/>, which must outlive every store of the engine.
+    /// </summary>
+    public static void Define(nint linker, WasiWriteBridge bridge)
+    {
+        var types = stackalloc nint[4];
+        for (var i = 0; i < 4; i++)
+        {
+            types[i] = WasmtimeNative.ValTypeNew(WasmtimeNative.ValKindI32);
+        }
+
+        var result = WasmtimeNative.ValTypeNew(WasmtimeNative.ValKindI32);
+        WasmtimeNative.ValTypeVec parameters, results;
+        WasmtimeNative.ValTypeVecNew(&parameters, 4, types);
+        WasmtimeNative.ValTypeVecNew(&results, 1, &result);
+        var functype = WasmtimeNative.FuncTypeNew(&parameters, &results);
+        nint error;
+        WasmtimeNative.LinkerAllowShadowing(linker, true);
+        fixed (byte* module = Module)
+        fixed (byte* name = Name)
+        {
+            error = WasmtimeNative.LinkerDefineFuncUnchecked(linker, module, (nuint)Module.Length, name, (nuint)Name.Length, functype,
+                &FdWrite, bridge.Data, 0);
+        }
+
+        WasmtimeNative.LinkerAllowShadowing(linker, false);
+        WasmtimeNative.FuncTypeDelete(functype);
+        if (error != 0)
+        {
+            throw new InvalidOperationException("Wasmtime could not define the output capture: " + WasmtimeNative.TakeErrorMessage(error));
+        }
+    }
+
+    /// <summary>Routes this thread's fd 1 and 2 writes into <paramref name="scratch"/>'s captures until <see cref="Exit"/>.</summary>
+    public static void Enter(ThreadScratch scratch)
+    {
+        scratch.WasiFdWrite = default;
+        t_running = scratch;
+    }
+
+    public static void Exit() => t_running = null;
+
+    [UnmanagedCallersOnly]
+    private static nint FdWrite(nint bridge, nint caller, WasmtimeNative.ValRaw* args, nuint count)
+    {
+        var scratch = t_running;
+        var fd = args[0].I32;
+        if (scratch is null || (fd != 1 && fd != 2))
+        {
+            return Delegate(bridge, caller, args, count, scratch);
+        }
+
+        try
+        {
+            WasmtimeNative.Extern memory;
+            fixed (byte* name = MemoryExport)
+            {
+                if (!WasmtimeNative.CallerExportGet(caller, name, (nuint)MemoryExport.Length, out memory)
+                    || memory.Kind != WasmtimeNative.ExternMemory)
+                {
+                    return Delegate(bridge, caller, args, count, scratch); // WASI's answer to a module without memory
+                }
+            }
+
+            var context = WasmtimeNative.CallerContext(caller);
+            var union = (byte*)&memory + 8;
+            var data = WasmtimeNative.MemoryData(context, union);
+            var size = (ulong)WasmtimeNative.MemoryDataSize(context, union);
+            var iovs = (uint)args[1].I32;
+            var iovCount = (uint)args[2].I32;
+            var written = (uint)args[3].I32;
+            if (iovs + 8UL * iovCount > size || written + 4UL > size)
+            {
+                args[0].I32 = ErrnoFault;
+                return 0;
+            }
+
+            var capture = fd == 1 ? scratch.Stdout : scratch.Stderr;
+            ulong total = 0;
+            for (var i = 0u; i < iovCount; i++)
+            {
+                var entry = data + iovs + (8UL * i);
+                var buffer = *(uint*)entry;
+                var length = *(uint*)(entry + 4);
+                if (buffer + (ulong)length > size)
+                {
+                    args[0].I32 = ErrnoFault;
+                    return 0;
+                }
+
+                total += length;
+            }
+
+            if (capture.Written + (long)total > scratch.MaxOutputBytes)
+            {
+                scratch.Watch.Stop(StopReason.OutputLimitExceeded);
+                return Trap(OverLimit);
+            }
+
+            for (var i = 0u; i < iovCount; i++)
+            {
+                var entry = data + iovs + (8UL * i);
+                capture.Append(new ReadOnlySpan<byte>(data + *(uint*)entry, (int)*(uint*)(entry + 4)));
+            }
+
+            *(uint*)(data + written) = (uint)total;
+            args[0].I32 = 0;
+            return 0;
+        }
+        catch (Exception)
+        {
+            // No exception may leave a native callback (it would end the process).
+            scratch.Watch.Stop(StopReason.OutputLimitExceeded);
+            return Trap(Failed);
+        }
+    }
+
+    /// <summary>Calls WASI's own <c>fd_write</c> with the same arguments; its result is left in <paramref name="args"/>.</summary>
+    private static nint Delegate(nint bridge, nint caller, WasmtimeNative.ValRaw* args, nuint count, ThreadScratch? scratch)
+    {
+        try
+        {
+            var context = WasmtimeNative.CallerContext(caller);
+            var func = scratch?.WasiFdWrite ?? default;
+            if (func.StoreId == 0)
+            {
+                if (WasiWriteBridge.From(bridge).TryBind(caller, context, out func) is { } problem)
+                {
+                    return Trap(System.Text.Encoding.UTF8.GetBytes(problem));
+                }
+
+                if (scratch is not null)
+                {
+                    scratch.WasiFdWrite = func; // valid in this store only: Enter clears it for the next run
+                }
+            }
+
+            var error = WasmtimeNative.FuncCallUnchecked(context, func, args, count, out var trap);
+            return error == 0 ? trap : Trap(System.Text.Encoding.UTF8.GetBytes(WasmtimeNative.TakeErrorMessage(error)));
+        }
+        catch (Exception)
+        {
+            return Trap(Failed);
+        }
+    }
+
+    private static nint Trap(byte[] message)
+    {
+        fixed (byte* text = message)
+        {
+            return WasmtimeNative.TrapNew(text, (nuint)message.Length);
+        }
+    }
+}
