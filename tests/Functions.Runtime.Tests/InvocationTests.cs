@@ -112,9 +112,12 @@ public sealed class InvocationTests(RuntimeFixture fixture) : IClassFixture<Runt
     public async Task A_module_that_calls_wasi_from_its_start_section_is_instantiated_safely()
     {
         using var pool = fixture.Pool("startsection");
-        var result = await pool.InvokeAsync(Requests.With());
-        Assert.Equal(InvocationOutcome.Completed, result.Outcome);
-        Assert.Contains("start section ran", result.Text());
+        for (var i = 0; i < 3; i++)
+        {
+            var result = await pool.InvokeAsync(Requests.With());
+            Assert.Equal(InvocationOutcome.Completed, result.Outcome);
+            Assert.Equal("Content-Type: text/plain\n\nstart section ran\n", result.Text()); // not what instantiation wrote
+        }
     }
 
     [Theory]

@@ -52,9 +52,13 @@ public sealed class IsolationTests(RuntimeFixture fixture) : IClassFixture<Runti
     {
         Prepare();
         using var pool = fixture.Pool("readfile", Settings("readfile", writable: true));
-        var result = await pool.InvokeAsync(Requests.With(("FILE_PATH", "/data/hello.txt"), ("WRITE_PATH", "/data/new.txt"), ("WRITE_CONTENT", "written")));
-        Assert.Contains("X-Write: ok", result.Text());
-        Assert.Equal("written", File.ReadAllText(Path.Combine(Data, "new.txt")));
+        foreach (var content in new[] { "written", "written again" })
+        {
+            var result = await pool.InvokeAsync(Requests.With(("FILE_PATH", "/data/new.txt"), ("WRITE_PATH", "/data/new.txt"), ("WRITE_CONTENT", content)));
+            Assert.Contains("X-Write: ok", result.Text());
+            Assert.EndsWith("\n" + content, result.Text()); // the file read back, on stdout
+            Assert.Equal(content, File.ReadAllText(Path.Combine(Data, "new.txt")));
+        }
     }
 
     [Fact]
