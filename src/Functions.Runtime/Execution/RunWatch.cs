@@ -7,9 +7,9 @@ namespace Functions.Runtime.Execution;
 
 /// <summary>
 /// What the epoch deadline callback checks on every tick while a module runs on this thread: the wall-clock
-/// deadline and the caller's cancellation; and why the run was stopped (the output capture stops it too). One per execution thread, reused by each
-/// run; Wasmtime calls <see cref="OnEpoch"/> on the thread that runs the module, so no field is shared across threads
-/// except <see cref="_cancelled"/>.
+/// deadline and the caller's cancellation; and why the run was stopped (the output capture stops runs too). One per
+/// execution thread, reused by each run; Wasmtime calls <see cref="OnEpoch"/> on the thread that runs the module, so no
+/// field is shared across threads except <see cref="_cancelled"/>.
 /// </summary>
 internal sealed unsafe class RunWatch : IDisposable
 {
