@@ -22,9 +22,20 @@ public sealed class DeploymentLifecycleTests : IAsyncLifetime
         }
 
         _broker = await DedicatedBroker.StartAsync();
-        // A long periodic check: convergence in these tests comes from the doorbell and from reconnecting to the broker.
-        _platform = await TestPlatform.StartAsync("e2e", workers: 3, _broker.Endpoint,
-            new Dictionary<string, string> { ["Worker__PollInterval"] = "00:05:00" });
+        try
+        {
+            // A long periodic check: convergence in these tests comes from the doorbell and from reconnecting to the broker.
+            _platform = await TestPlatform.StartAsync("e2e", workers: 3, _broker.Endpoint,
+                new Dictionary<string, string> { ["Worker__PollInterval"] = "00:05:00" });
+        }
+        catch
+        {
+            // xunit does not call DisposeAsync when InitializeAsync fails: without this the broker node outlives the run.
+            await _broker.DisposeAsync();
+            _broker = null;
+            throw;
+        }
+
         _workers = [.. _platform.Workers.Select(w => new HttpClient { BaseAddress = w.Address, Timeout = TimeSpan.FromSeconds(30) })];
     }
 
