@@ -109,6 +109,16 @@ public sealed class InvocationTests(RuntimeFixture fixture) : IClassFixture<Runt
     }
 
     [Fact]
+    public async Task Fd_write_to_stdout_takes_every_iovec_refuses_bad_ones_and_other_descriptors_get_wasis_answer()
+    {
+        using var pool = fixture.Pool("fdwrite");
+        var result = await pool.InvokeAsync(Requests.With());
+        Assert.Equal(InvocationOutcome.Completed, result.Outcome);
+        // abcdef: three iovecs in one call; then nwritten = 6, EINVAL past 1 024 iovecs, EFAULT out of memory, EBADF for fd 7.
+        Assert.Equal("Content-Type: text/plain\n\nabcdef\n++++\n", result.Text());
+    }
+
+    [Fact]
     public async Task A_module_that_calls_wasi_from_its_start_section_is_instantiated_safely()
     {
         using var pool = fixture.Pool("startsection");

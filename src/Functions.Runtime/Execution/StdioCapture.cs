@@ -18,6 +18,10 @@ namespace Functions.Runtime.Execution;
 internal static unsafe class StdioCapture
 {
     private const int ErrnoFault = 21;
+    private const int ErrnoInval = 28;
+
+    /// <summary>As Linux's <c>writev</c> (IOV_MAX): more buffers in one call is EINVAL, so one host call stays short.</summary>
+    private const uint MaxIovecs = 1024;
     private static readonly byte[] Module = "wasi_snapshot_preview1"u8.ToArray();
     private static readonly byte[] Name = "fd_write"u8.ToArray();
     private static readonly byte[] MemoryExport = "memory"u8.ToArray();
@@ -100,6 +104,12 @@ internal static unsafe class StdioCapture
             var iovs = (uint)args[1].I32;
             var iovCount = (uint)args[2].I32;
             var written = (uint)args[3].I32;
+            if (iovCount > MaxIovecs)
+            {
+                args[0].I32 = ErrnoInval;
+                return 0;
+            }
+
             if (iovs + 8UL * iovCount > size || written + 4UL > size)
             {
                 args[0].I32 = ErrnoFault;
