@@ -1,6 +1,7 @@
 namespace Functions.Runtime.Tests;
 
 /// <summary>Every way a module can misbehave maps to its outcome, and the process and its other functions carry on.</summary>
+[Collection(TimingSensitive.Name)]
 public sealed class FailureTests(RuntimeFixture fixture) : IClassFixture<RuntimeFixture>
 {
     private static FunctionSettings Settings(string name, int timeoutMs = 30_000, long memoryMb = 128, long maxOutput = 64L << 20) => new()
@@ -112,10 +113,12 @@ public sealed class FailureTests(RuntimeFixture fixture) : IClassFixture<Runtime
     public async Task Past_its_concurrency_limit_a_function_answers_busy_at_once_instead_of_queueing()
     {
         using var spin = fixture.Pool("spin", Settings("spin") with { MaxConcurrency = 2 });
+        // Admission is synchronous: both are in flight when InvokeAsync returns. (A delay here made the test depend on
+        // the thread pool waking it within 1.5 s while other test classes kept the cores busy.)
         var running = Enumerable.Range(0, 2).Select(_ => spin.InvokeAsync(Requests.With(("SPIN_MS", "1500"))).AsTask()).ToArray();
-        await Task.Delay(200);
         var rejected = await spin.InvokeAsync(Requests.With(("SPIN_MS", "1"))).AsTask().WaitAsync(TimeSpan.FromMilliseconds(500));
         Assert.Equal(InvocationOutcome.Busy, rejected.Outcome);
+        Assert.False(running.Any(t => t.IsCompleted), "the running invocations ended before the third was answered");
         Assert.All(await Task.WhenAll(running), r => Assert.Equal(InvocationOutcome.Completed, r.Outcome));
         Assert.Equal(1, spin.Stats.BusyRejections);
     }

@@ -6,6 +6,7 @@ namespace Functions.Runtime.Tests;
 /// Short functions run on the caller's thread once their recent runs proved short; slow ones never do, and a function
 /// that turns slow goes back to execution threads.
 /// </summary>
+[Collection(TimingSensitive.Name)]
 public sealed class InlineRunTests
 {
     [Fact]
