@@ -7,10 +7,10 @@ namespace Functions.Runtime.Execution;
 /// The runtime's own <c>wasi_snapshot_preview1.fd_write</c>, defined over WASI's in the linker: writes to fd 1 and 2
 /// during a run go straight from the module's memory into the running thread's <see cref="OutputCapture"/>s; every
 /// other write (files of a writable volume, or stdout while a start section runs) goes to WASI's own
-/// <c>fd_write</c> (<see cref="WasiWriteBridge"/>). WASI's stdout and stderr are then left at their default, a sink. Capture files cost two
-/// <c>open</c>, two <c>close</c>, a <c>write</c> per <c>fd_write</c> and the reads back: about ten system calls a
-/// request, a third of a hello function's cost on the benchmark machine (docs/performance.md); Wasmtime's custom
-/// output callbacks cost a tokio task per store. The output limit is exact: the write that would pass it stops the
+/// <c>fd_write</c> (<see cref="WasiWriteBridge"/>). WASI's stdout and stderr are then left at their default, a sink.
+/// Capture files cost two <c>open</c>, two <c>close</c>, a <c>write</c> per <c>fd_write</c> and the reads back: about
+/// ten system calls a request, a third of a hello function's CPU over HTTP on the benchmark machine
+/// (docs/performance.md); Wasmtime's custom output callbacks cost a tokio task per store. The output limit is exact: the write that would pass it stops the
 /// run instead.
 /// Like a CGI script's stdout pipe, fd 1 and 2 stay the response and the log even if the module closes or renumbers
 /// them.
@@ -22,9 +22,6 @@ internal static unsafe class StdioCapture
 
     /// <summary>As Linux's <c>writev</c> (IOV_MAX): more buffers in one call is EINVAL, so one host call stays short.</summary>
     private const uint MaxIovecs = 1024;
-    private static readonly byte[] Module = "wasi_snapshot_preview1"u8.ToArray();
-    private static readonly byte[] Name = "fd_write"u8.ToArray();
-    private static readonly byte[] MemoryExport = "memory"u8.ToArray();
     private static readonly byte[] OverLimit = "stopped by the host: the output limit was reached"u8.ToArray();
     private static readonly byte[] Failed = "stopped by the host: writing the output failed"u8.ToArray();
 
@@ -51,11 +48,11 @@ internal static unsafe class StdioCapture
         var functype = WasmtimeNative.FuncTypeNew(&parameters, &results);
         nint error;
         WasmtimeNative.LinkerAllowShadowing(linker, true);
-        fixed (byte* module = Module)
-        fixed (byte* name = Name)
+        fixed (byte* module = WasiWriteBridge.WasiModule)
+        fixed (byte* name = WasiWriteBridge.FdWrite)
         {
-            error = WasmtimeNative.LinkerDefineFuncUnchecked(linker, module, (nuint)Module.Length, name, (nuint)Name.Length, functype,
-                &FdWrite, bridge.Data, 0);
+            error = WasmtimeNative.LinkerDefineFuncUnchecked(linker, module, (nuint)WasiWriteBridge.WasiModule.Length, name,
+                (nuint)WasiWriteBridge.FdWrite.Length, functype, &FdWrite, bridge.Data, 0);
         }
 
         WasmtimeNative.LinkerAllowShadowing(linker, false);
@@ -87,14 +84,9 @@ internal static unsafe class StdioCapture
 
         try
         {
-            WasmtimeNative.Extern memory;
-            fixed (byte* name = MemoryExport)
+            if (!WasmtimeNative.TryGetCallerMemory(caller, out var memory))
             {
-                if (!WasmtimeNative.CallerExportGet(caller, name, (nuint)MemoryExport.Length, out memory)
-                    || memory.Kind != WasmtimeNative.ExternMemory)
-                {
-                    return Delegate(bridge, caller, args, count, scratch); // WASI's answer to a module without memory
-                }
+                return Delegate(bridge, caller, args, count, scratch); // WASI's answer to a module without memory
             }
 
             var context = WasmtimeNative.CallerContext(caller);

@@ -22,9 +22,10 @@ internal sealed unsafe class WasiWriteBridge : IDisposable
             (call $fd_write (local.get 0) (local.get 1) (local.get 2) (local.get 3))))
         """;
 
-    private static readonly byte[] WasiModule = "wasi_snapshot_preview1"u8.ToArray();
-    private static readonly byte[] FdWrite = "fd_write"u8.ToArray();
-    private static readonly byte[] MemoryExport = "memory"u8.ToArray();
+    /// <summary>The import the runtime's <see cref="StdioCapture"/> shadows and the bridge hands on to.</summary>
+    internal static readonly byte[] WasiModule = "wasi_snapshot_preview1"u8.ToArray();
+
+    internal static readonly byte[] FdWrite = "fd_write"u8.ToArray();
 
     private readonly nint _wasiLinker;
     private readonly Wasmtime.Module _module;
@@ -54,12 +55,10 @@ internal sealed unsafe class WasiWriteBridge : IDisposable
     {
         fdWrite = default;
         var imports = stackalloc WasmtimeNative.Extern[2];
-        fixed (byte* memory = MemoryExport)
         fixed (byte* wasi = WasiModule)
         fixed (byte* name = FdWrite)
         {
-            if (!WasmtimeNative.CallerExportGet(caller, memory, (nuint)MemoryExport.Length, out imports[0])
-                || imports[0].Kind != WasmtimeNative.ExternMemory)
+            if (!WasmtimeNative.TryGetCallerMemory(caller, out imports[0]))
             {
                 return "missing required memory export";
             }

@@ -178,6 +178,17 @@ internal static unsafe partial class WasmtimeNative
     [return: MarshalAs(UnmanagedType.U1)]
     public static partial bool CallerExportGet(nint caller, byte* name, nuint nameLength, out Extern item);
 
+    private static ReadOnlySpan<byte> MemoryExportName => "memory"u8;
+
+    /// <summary>The caller's <c>memory</c> export (WASI's convention), or false when it exports no memory.</summary>
+    public static bool TryGetCallerMemory(nint caller, out Extern memory)
+    {
+        fixed (byte* name = MemoryExportName)
+        {
+            return CallerExportGet(caller, name, (nuint)MemoryExportName.Length, out memory) && memory.Kind == ExternMemory;
+        }
+    }
+
     /// <summary><c>wasmtime_memory_data</c>; <paramref name="memory"/> points at the <c>wasmtime_memory_t</c> in an extern's union.</summary>
     [LibraryImport(Library, EntryPoint = "wasmtime_memory_data")]
     public static partial byte* MemoryData(nint context, void* memory);
