@@ -101,7 +101,10 @@ public sealed class RuntimeOptions
     [Range(typeof(TimeSpan), "00:00:00.100", "1.00:00:00")]
     public TimeSpan IdleShrinkAfter { get; set; } = TimeSpan.FromMinutes(5);
 
-    /// <summary>How often every pool's ready target is measured against its demand (the peak concurrency of the interval).</summary>
+    /// <summary>
+    /// How often every pool's ready target is measured against its demand: a pool that served fewer requests in the
+    /// interval than it keeps ready lowers its target towards the interval's peak concurrency.
+    /// </summary>
     [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00")]
     public TimeSpan ScaleInterval { get; set; } = TimeSpan.FromSeconds(1);
 

@@ -82,7 +82,7 @@ public sealed class ScalingTests : IDisposable
     }
 
     [Fact]
-    public async Task Each_interval_lowers_the_target_by_half_at_most_towards_the_peak_concurrency_seen()
+    public async Task An_interval_with_fewer_requests_than_instances_ready_lowers_the_target_by_half_at_most_towards_its_peak_concurrency()
     {
         using var runtime = Runtime();
         using var pool = runtime.CreatePool(runtime.LoadOrCompile("sha256:spin", Fixtures.Bytes("spin")),
@@ -98,6 +98,25 @@ public sealed class ScalingTests : IDisposable
             _time.Advance(Interval);
             Assert.Equal(expected, pool.Stats.TargetReady);
             Assert.True(pool.Stats.Ready <= expected, $"{pool.Stats.Ready} ready above the target {expected}");
+        }
+    }
+
+    [Fact]
+    public async Task A_function_called_often_keeps_its_ready_instances_however_few_of_its_requests_overlap()
+    {
+        using var runtime = Runtime();
+        using var pool = runtime.CreatePool(runtime.LoadOrCompile("sha256:spin", Fixtures.Bytes("spin")),
+            new FunctionSettings { ReadyInstances = 4 });
+        await RaiseDemand(pool, 4);
+        for (var interval = 0; interval < 5; interval++)
+        {
+            for (var i = 0; i < 10; i++)
+            {
+                pool.Invoke(Requests.With()); // one at a time: a peak concurrency of 1
+            }
+
+            _time.Advance(Interval);
+            Assert.Equal(4, pool.Stats.TargetReady);
         }
     }
 

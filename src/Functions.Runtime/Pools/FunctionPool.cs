@@ -8,7 +8,8 @@ namespace Functions.Runtime;
 /// One function's instances. Each serves exactly one invocation and is then deleted. A pool scales with measured
 /// demand: it starts with none ready and no module loaded (scale to zero), instantiates on demand at its first request,
 /// raises its ready target when requests find no ready instance (up to <see cref="FunctionSettings.ReadyInstances"/>),
-/// lowers it towards the peak concurrency seen in each <see cref="RuntimeOptions.ScaleInterval"/>, and after
+/// lowers it towards the peak concurrency of a <see cref="RuntimeOptions.ScaleInterval"/> that saw fewer requests than
+/// it keeps ready, and after
 /// <see cref="RuntimeOptions.IdleShrinkAfter"/> without a request it releases every ready instance and its use of the
 /// compiled module, which the module cache may then drop from memory (the next request loads it again).
 /// </summary>
@@ -39,6 +40,7 @@ public sealed partial class FunctionPool : IDisposable, IInvocationTarget
     private long _busy;
     private long _inlineRuns;
     private long _lastUsed;
+    private long _invocationsAtLastScale; // read and written by the scaling pass only
 
     /// <summary>Takes over <paramref name="plan"/>'s use of its module; makes one trial instance when a slot is free.</summary>
     internal FunctionPool(WasmRuntime runtime, FunctionPlan plan, int maxReady)
@@ -355,8 +357,9 @@ public sealed partial class FunctionPool : IDisposable, IInvocationTarget
 
     /// <summary>
     /// Scales the pool to its measured demand (the runtime calls this every <see cref="RuntimeOptions.ScaleInterval"/>,
-    /// one call at a time): an idle pool releases everything; a busy one lowers its target towards the peak concurrency
-    /// of the last interval, by half at most per interval. Returns true once a disposed pool has let go of everything.
+    /// one call at a time): an idle pool releases everything; one that served fewer requests in the interval than it
+    /// keeps ready lowers its target towards the interval's peak concurrency, by half at most per interval. Returns
+    /// true once a disposed pool has let go of everything.
     /// </summary>
     internal bool Scale()
     {
@@ -379,10 +382,15 @@ public sealed partial class FunctionPool : IDisposable, IInvocationTarget
         }
         else
         {
+            // Lowered only when the interval had fewer requests than instances kept ready: at a high rate the ready
+            // instances are what keeps instantiation off the request path, however few run at one instant.
             var peak = Interlocked.Exchange(ref _peak, Volatile.Read(ref _inFlight));
+            var invocations = Interlocked.Read(ref _invocations);
+            var recent = invocations - _invocationsAtLastScale;
+            _invocationsAtLastScale = invocations;
             var target = Volatile.Read(ref _target);
             var lowered = Math.Max(peak, target / 2);
-            if (lowered < target)
+            if (recent < target && lowered < target)
             {
                 Interlocked.CompareExchange(ref _target, lowered, target);
                 Drain(Volatile.Read(ref _target));
