@@ -39,6 +39,7 @@ internal static class MemoryProbe
         using var runtime = new WasmRuntime(new RuntimeOptions
         {
             PoolingTotalInstances = 2 * Instances + 100,
+            InlineRuns = 0, // requests of a burst overlap on execution threads instead of running one by one inline
             LinearMemoryKeepResidentBytes = keepResident,
             TableKeepResidentBytes = keepResident == 0 ? 0 : new RuntimeOptions().TableKeepResidentBytes,
         });
@@ -47,13 +48,24 @@ internal static class MemoryProbe
         Workload.Check(runtime.RunOnceAsync(compiled, settings, Workload.Invocation).GetAwaiter().GetResult(), module);
 
         var before = Settle();
-        var pool = runtime.CreatePool(compiled, settings with { ReadyInstances = Instances });
+        var pool = runtime.CreatePool(compiled, settings with { ReadyInstances = Instances, MaxConcurrency = 64 });
+
+        // A pool starts scaled to zero: bursts of requests that find too few ready raise its target to the maximum.
         var deadline = DateTime.UtcNow.AddMinutes(2);
         while (pool.Stats.Ready < Instances)
         {
             if (DateTime.UtcNow > deadline)
             {
                 throw new InvalidOperationException($"{module}: only {pool.Stats.Ready} of {Instances} instances became ready");
+            }
+
+            if (pool.Stats.TargetReady < Instances)
+            {
+                Task.WhenAll(Enumerable.Range(0, 64).Select(_ => pool.InvokeAsync(Workload.Invocation).AsTask())).GetAwaiter().GetResult();
+            }
+            else if (pool.Stats.Ready <= Instances / 2)
+            {
+                pool.Invoke(Workload.Invocation); // refills come in batches, once half of the target is used
             }
 
             Thread.Sleep(20);
