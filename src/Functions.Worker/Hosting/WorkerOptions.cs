@@ -41,7 +41,7 @@ public sealed class WorkerOptions
     /// <summary>Where module bytes and compiled artifacts are kept between restarts.</summary>
     public string CacheDirectory { get; set; } = Path.Combine(Path.GetTempPath(), "functions-worker-cache");
 
-    /// <summary>Instances kept ready per function.</summary>
+    /// <summary>The most instances kept ready per function: a function holds none while idle, and demand raises it up to this.</summary>
     [Range(0, 1024)]
     public int ReadyInstances { get; set; } = 16;
 }
