@@ -15,6 +15,7 @@ namespace Functions.Worker.Tests;
 /// </summary>
 public sealed class IsolationTests(WorkerFixture fixture) : IClassFixture<WorkerFixture>
 {
+    private const string NodeId = "worker-w1";
     private static readonly TimeSpan Soon = TimeSpan.FromSeconds(5);
 
     [Fact]
@@ -37,7 +38,7 @@ public sealed class IsolationTests(WorkerFixture fixture) : IClassFixture<Worker
         using var ready = await fixture.Worker.GetAsync(new Uri("/readyz", UriKind.Relative));
         Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
         Assert.Contains("1 app failed: iso-b", await ready.Content.ReadAsStringAsync(), StringComparison.Ordinal);
-        var worker = (await fixture.Platform.WorkerNodesAsync()).Single()!;
+        var worker = (await fixture.Platform.WorkerNodesAsync()).Single(w => (string?)w!["nodeId"] == NodeId)!;
         Assert.Equal("ready", (string?)worker["state"]);
         Assert.Equal("iso-b", (string?)Assert.Single(worker["failedApps"]!.AsArray())!["app"]);
 
@@ -65,6 +66,54 @@ public sealed class IsolationTests(WorkerFixture fixture) : IClassFixture<Worker
             new { route = "/iso-redeploy-two", module = hello });
         await UntilRolloutAsync("iso-redeploy", "applied");
         Assert.Equal(HttpStatusCode.OK, (await fixture.Worker.GetAsync(new Uri("/iso-redeploy-two", UriKind.Relative))).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_worker_started_while_an_app_is_broken_becomes_ready_and_serves_the_healthy_apps()
+    {
+        var hello = await fixture.DigestOf("hello-wat");
+        await fixture.DeployAsync("iso-fresh-ok", new { route = "/iso-fresh-ok", module = hello });
+        await fixture.DeployAsync("iso-fresh-broken", new { route = "/iso-fresh-broken", module = hello, volumes = MissingVolume() });
+
+        // StartWorkerAsync waits for /readyz: a worker that needed every app applied would never get there.
+        var fresh = await fixture.Platform.StartWorkerAsync("iso-fresh");
+        try
+        {
+            using var client = new HttpClient { BaseAddress = fresh.Address };
+            Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(new Uri("/iso-fresh-ok", UriKind.Relative))).StatusCode);
+            Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync(new Uri("/iso-fresh-broken", UriKind.Relative))).StatusCode);
+            Assert.Contains("1 app failed: iso-fresh-broken", await client.GetStringAsync(new Uri("/readyz", UriKind.Relative)), StringComparison.Ordinal);
+        }
+        finally
+        {
+            await fixture.Platform.StopWorkerAsync(fresh);
+            await fixture.Platform.DeleteAppAsync("iso-fresh-broken");
+        }
+    }
+
+    [Fact]
+    public async Task A_sub_route_from_routes_that_collides_with_another_apps_route_fails_the_app_being_applied_not_the_other()
+    {
+        await fixture.DeployAsync("iso-coll-first", new { route = "/coll/a", module = await fixture.DigestOf("hello-wat") });
+        try
+        {
+            // routes.wat's _routes declares /a and /b/... under its binding: /coll/a is iso-coll-first's.
+            await fixture.Platform.DeployAsync("iso-coll-second", new { route = "/coll/...", module = await fixture.DigestOf("routes") });
+        }
+        catch (HttpRequestException refused) when (refused.Message.StartsWith('4'))
+        {
+            // A control plane that runs _routes at deploy refuses the collision before any worker sees it: fine too.
+            Assert.Contains("/coll/a", refused.Message, StringComparison.Ordinal);
+            return;
+        }
+
+        var failed = await UntilRolloutAsync("iso-coll-second", "failed");
+        Assert.Contains("already served by app 'iso-coll-first'", (string?)failed["error"], StringComparison.Ordinal);
+        await UntilRolloutAsync("iso-coll-first", "applied");
+        using var first = await fixture.Worker.GetAsync(new Uri("/coll/a", UriKind.Relative));
+        Assert.Contains("Hello from WAT", await first.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.NotFound, (await fixture.Worker.GetAsync(new Uri("/coll/b/x", UriKind.Relative))).StatusCode);
+        await fixture.Platform.DeleteAppAsync("iso-coll-second");
     }
 
     [Fact]
@@ -139,7 +188,7 @@ public sealed class IsolationTests(WorkerFixture fixture) : IClassFixture<Worker
         await Until(async () =>
         {
             var rollout = await fixture.Platform.Admin.GetFromJsonAsync<JsonObject>(new Uri($"api/v1/apps/{app}/rollout", UriKind.Relative));
-            worker = rollout!["workers"]!.AsArray().Single()!.AsObject();
+            worker = rollout!["workers"]!.AsArray().Single(w => (string?)w!["nodeId"] == NodeId)!.AsObject();
             return (string?)worker["status"] == status;
         }, TimeSpan.FromSeconds(15), $"the rollout of {app} did not become {status}");
         return worker!;
