@@ -3,6 +3,8 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using Functions.Testing;
+using Functions.Testing.Hosts;
 using Functions.Worker.Sync;
 
 namespace Functions.Worker.Tests;
@@ -117,6 +119,30 @@ public sealed class IsolationTests(WorkerFixture fixture) : IClassFixture<Worker
     }
 
     [Fact]
+    public async Task A_failed_app_is_retried_on_the_periodic_check_and_served_once_its_cause_is_fixed()
+    {
+        // Its own platform: a periodic check every second (the shared one checks once a minute). That check finds the
+        // generation unchanged (304) and retries the failed app from the desired state it already has.
+        await using var platform = await TestPlatform.StartAsync("retry", workers: 1,
+            workerSettings: new Dictionary<string, string> { ["Worker__PollInterval"] = "00:00:01" });
+        using var worker = new HttpClient { BaseAddress = platform.Workers[0].Address };
+        var directory = $"later-{Guid.NewGuid():N}";
+        await platform.DeployAsync("iso-later", new
+        {
+            route = "/iso-later", module = await platform.UploadAsync(Fixtures.Bytes("hello-wat")),
+            volumes = new Dictionary<string, string> { ["/data"] = directory },
+        });
+        await Until(async () => (await worker.GetStringAsync(new Uri("/readyz", UriKind.Relative))).Contains("1 app failed: iso-later", StringComparison.Ordinal),
+            TimeSpan.FromSeconds(15), "the app with a missing volume directory was not reported failed", platform.Workers[0]);
+
+        Directory.CreateDirectory(Path.Combine(platform.VolumesRoot, directory));
+
+        await Until(async () => (await worker.GetAsync(new Uri("/iso-later", UriKind.Relative))).StatusCode == HttpStatusCode.OK,
+            TimeSpan.FromSeconds(15), "the app was not retried once its volume directory existed", platform.Workers[0]);
+        Assert.DoesNotContain("failed", await worker.GetStringAsync(new Uri("/readyz", UriKind.Relative)), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Deploying_one_app_keeps_the_pools_of_the_others_as_they_were()
     {
         var hello = await fixture.DigestOf("hello-wat");
@@ -204,12 +230,12 @@ public sealed class IsolationTests(WorkerFixture fixture) : IClassFixture<Worker
         return line is null ? 0 : double.Parse(line[prefix.Length..], CultureInfo.InvariantCulture);
     }
 
-    private async Task Until(Func<Task<bool>> condition, TimeSpan within, string message)
+    private async Task Until(Func<Task<bool>> condition, TimeSpan within, string message, HostProcess? worker = null)
     {
         var deadline = DateTime.UtcNow + within;
         while (!await condition())
         {
-            Assert.True(DateTime.UtcNow < deadline, $"{message} within {within.TotalSeconds} s\n{fixture.Platform.Workers[0].RecentOutput}");
+            Assert.True(DateTime.UtcNow < deadline, $"{message} within {within.TotalSeconds} s\n{(worker ?? fixture.Platform.Workers[0]).RecentOutput}");
             await Task.Delay(50);
         }
     }
