@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using System.Text.Json;
 using Functions.Contracts;
 
@@ -9,7 +10,10 @@ public static class AppBindings
 {
     private static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web);
 
-    /// <summary>A string equal for equal bindings: every field of every binding, in order (the control plane's order
-    /// is stable, and a different order only costs a rebuild).</summary>
-    public static string Fingerprint(IReadOnlyList<RouteBinding> bindings) => JsonSerializer.Serialize(bindings, Options);
+    /// <summary>
+    /// A short string equal for equal bindings: the SHA-256 of every field of every binding, in order (the control
+    /// plane's order is stable, and a different order only costs a rebuild). Short, so a thousand apps keep little.
+    /// </summary>
+    public static string Fingerprint(IReadOnlyList<RouteBinding> bindings) =>
+        Convert.ToHexStringLower(SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(bindings, Options)));
 }
