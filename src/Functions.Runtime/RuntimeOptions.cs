@@ -87,13 +87,50 @@ public sealed class RuntimeOptions
     [Range(1024 * 1024, 256 * 1024 * 1024)]
     public int ExecutionThreadStackBytes { get; set; } = 8 * 1024 * 1024;
 
-    /// <summary>Ready instances per function when <see cref="FunctionSettings.ReadyInstances"/> is not set.</summary>
+    /// <summary>
+    /// The most instances a function keeps ready when <see cref="FunctionSettings.ReadyInstances"/> is not set. A pool
+    /// starts with none; demand raises its target up to this.
+    /// </summary>
     [Range(0, 10_000)]
     public int DefaultReadyInstances { get; set; } = 8;
 
-    /// <summary>How long a function must see no request before its ready instances are released.</summary>
+    /// <summary>
+    /// How long a function must see no request before it scales to zero: its ready instances are released, and its
+    /// compiled module may leave memory (within <see cref="ModuleMemoryBytes"/>).
+    /// </summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "1.00:00:00")]
     public TimeSpan IdleShrinkAfter { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// How often every pool's ready target is measured against its demand: a pool that served fewer requests in the
+    /// interval than it keeps ready lowers its target towards the interval's peak concurrency.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00")]
+    public TimeSpan ScaleInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// Compiled modules kept in memory, in bytes of their compiled artifacts (default 256 MiB). Past it, the least
+    /// recently used modules that no running or ready function holds leave memory; a route's next request deserializes
+    /// its module again from the disk cache (about a millisecond for a small module). Modules no route refers to leave
+    /// memory at once.
+    /// </summary>
+    [Range(0, long.MaxValue)]
+    public long ModuleMemoryBytes { get; set; } = 256L * 1024 * 1024;
+
+    /// <summary>
+    /// Bound of the disk cache (default 4 GiB). Past it, artifacts of modules no route refers to are deleted, least
+    /// recently written first; artifacts of modules in use stay, so the folder can exceed it by what is deployed.
+    /// </summary>
+    [Range(0, long.MaxValue)]
+    public long DiskCacheMaxBytes { get; set; } = 4L * 1024 * 1024 * 1024;
+
+    /// <summary>How long the artifact of a module no route refers to stays on disk, for a redeploy or a rollback (default 1 h).</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "30.00:00:00")]
+    public TimeSpan DiskCacheGracePeriod { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>How often the disk cache is swept for artifacts past their grace period or its bound.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
+    public TimeSpan DiskCacheSweepInterval { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>stderr bytes kept per invocation; the rest is dropped with a note (a run is stopped past its output limit).</summary>
     [Range(0, 16 * 1024 * 1024)]

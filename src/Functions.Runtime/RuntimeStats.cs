@@ -19,4 +19,14 @@ public sealed record RuntimeStats(
     long DiskCacheRejected,
     int ModulesLoaded,
     int LiveInstances,
-    int ExecutionThreads);
+    int ExecutionThreads)
+{
+    /// <summary>Bytes of compiled modules in memory, as counted against <see cref="RuntimeOptions.ModuleMemoryBytes"/>.</summary>
+    public long ModuleBytes { get; init; }
+
+    /// <summary>Modules that left memory: over the bound, or no route refers to them any more.</summary>
+    public long ModuleEvictions { get; init; }
+
+    /// <summary>Pools alive (or disposed and still finishing invocations).</summary>
+    public int Pools { get; init; }
+}

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
@@ -12,8 +13,9 @@ namespace Functions.Runtime;
 
 /// <summary>
 /// One per process: the Wasmtime engine (epoch interruption, pooling allocator), the epoch ticker that drives every
-/// timeout, the compiled-module cache (memory and disk), the execution threads every invocation runs on, and the
-/// pools of pre-instantiated functions.
+/// timeout, the compiled-module cache (memory and disk, both bounded), the scheduler every invocation runs through,
+/// the one budget of instance slots, and the pools of functions, scaled to their demand every
+/// <see cref="RuntimeOptions.ScaleInterval"/>.
 /// </summary>
 public sealed partial class WasmRuntime : IDisposable
 {
@@ -28,18 +30,16 @@ public sealed partial class WasmRuntime : IDisposable
     private readonly ModuleCache _cache;
     private readonly SlotCounter _instances;
     private readonly InstanceFactory _factory;
-    private readonly ExecutionThreads _threads;
-    private readonly InlineRuns _inline;
-    private readonly Refiller _refiller;
-    private readonly ScratchPool _scratches;
+    private readonly Scheduler _scheduler;
     private readonly TimeProvider _time;
-    private readonly ILoggerFactory _loggers;
     private readonly ILogger _logger;
     private readonly Thread _ticker;
-    private readonly ITimer _shrinkTimer;
-    private readonly List<WeakReference<FunctionPool>> _pools = [];
+    private readonly ITimer _scaleTimer;
+    private readonly ConcurrentDictionary<FunctionPool, byte> _pools = new(ReferenceEqualityComparer.Instance);
     private volatile bool _stopping;
     private ExecutionThreads? _threadsForTicker; // set once the threads exist (the ticker starts before them)
+    private int _scaling;
+    private long _lastDiskSweep;
     private int _disposed;
 
     public WasmRuntime(RuntimeOptions options, ILoggerFactory? loggers = null, TimeProvider? time = null)
@@ -53,8 +53,9 @@ public sealed partial class WasmRuntime : IDisposable
 
         _options = options;
         _time = time ?? TimeProvider.System;
-        _loggers = loggers ?? NullLoggerFactory.Instance;
-        _logger = _loggers.CreateLogger<WasmRuntime>();
+        loggers ??= NullLoggerFactory.Instance;
+        _logger = loggers.CreateLogger<WasmRuntime>();
+        PoolLogger = loggers.CreateLogger<FunctionPool>();
 
         var total = (uint)options.PoolingTotalInstances;
 
@@ -85,7 +86,8 @@ public sealed partial class WasmRuntime : IDisposable
         _wasiLinker = NewWasiLinker(_engine);
 
         EngineKey = KeyFor(options);
-        _cache = new ModuleCache(_engine, options.CacheDirectory, EngineKey, Link, _logger);
+        _cache = new ModuleCache(_engine, options.CacheDirectory, EngineKey, Link, _logger, _time,
+            options.ModuleMemoryBytes, options.DiskCacheMaxBytes, options.DiskCacheGracePeriod);
         _instances = new SlotCounter(options.PoolingTotalInstances);
         _factory = new InstanceFactory(_engine, _instances);
         _ticker = new Thread(Tick) { IsBackground = true, Name = "wasm-epoch" };
@@ -107,15 +109,10 @@ public sealed partial class WasmRuntime : IDisposable
             throw;
         }
 
-        _scratches = new ScratchPool(options.MaxStderrBytes);
-        _threads = new ExecutionThreads(_scratches, options.ExecutionThreads, options.MaxExecutionThreads,
-            options.ExecutionThreadIdleTimeout, options.ExecutionThreadStackBytes);
-        _inline = new InlineRuns(options.InlineRuns, options.InlineRunThreshold);
-        _refiller = new Refiller();
-        Volatile.Write(ref _threadsForTicker, _threads);
-        var shrinkPeriod = TimeSpan.FromTicks(Math.Clamp(options.IdleShrinkAfter.Ticks / 4,
-            TimeSpan.FromMilliseconds(50).Ticks, TimeSpan.FromSeconds(30).Ticks));
-        _shrinkTimer = _time.CreateTimer(static state => ((WasmRuntime)state!).ShrinkIdlePools(), this, shrinkPeriod, shrinkPeriod);
+        _scheduler = new Scheduler(options);
+        Volatile.Write(ref _threadsForTicker, _scheduler.Threads);
+        _lastDiskSweep = _time.GetTimestamp();
+        _scaleTimer = _time.CreateTimer(static state => ((WasmRuntime)state!).ScalePools(), this, options.ScaleInterval, options.ScaleInterval);
         LogStarted(options.PoolingTotalInstances, options.MaxMemoryMbPerInstance, EngineKey);
     }
 
@@ -136,7 +133,22 @@ public sealed partial class WasmRuntime : IDisposable
     public string EngineKey { get; }
 
     public RuntimeStats Stats => new(_cache.Compiles, _cache.CompileTime, _cache.MemoryHits, _cache.DiskHits, _cache.DiskWrites,
-        _cache.DiskRejected, _cache.Count, _instances.Live, _threads.Threads);
+        _cache.DiskRejected, _cache.Count, _instances.Live, _scheduler.Threads.Threads)
+    {
+        ModuleBytes = _cache.Bytes,
+        ModuleEvictions = _cache.Evictions,
+        Pools = _pools.Count,
+    };
+
+    internal RuntimeOptions Options => _options;
+
+    internal TimeProvider Time => _time;
+
+    internal ILogger PoolLogger { get; }
+
+    internal InstanceFactory Factory => _factory;
+
+    internal Scheduler Scheduler => _scheduler;
 
     /// <summary>
     /// The compiled module for <paramref name="digest"/>: from memory, else the disk cache, else compiled from
@@ -157,33 +169,34 @@ public sealed partial class WasmRuntime : IDisposable
     }
 
     /// <summary>
-    /// A pool for one function, with its first instance made on the calling thread. Throws
-    /// <see cref="EntrypointMissingException"/> (no such export, or it takes parameters), <see cref="ModuleLinkException"/>
-    /// (an import that is not WASI preview1; a start section that traps) or <see cref="ArgumentException"/> (limits,
-    /// volumes), each saying what to fix.
+    /// A pool for one function, scaled to zero: it holds no instance and no slot until its first request. The module is
+    /// linked and instantiated once on the calling thread as a trial (skipped when no slot is free: deploying never
+    /// depends on slots). Throws <see cref="EntrypointMissingException"/> (no such export, or it takes parameters),
+    /// <see cref="ModuleLinkException"/> (an import that is not WASI preview1; a start section that traps) or
+    /// <see cref="ArgumentException"/> (limits, volumes), each saying what to fix.
     /// </summary>
     public FunctionPool CreatePool(CompiledModule module, FunctionSettings settings)
     {
         var plan = Plan(module, settings);
+        var maxReady = settings.ReadyInstances ?? Math.Min(_options.DefaultReadyInstances, _options.PoolingTotalInstances / 2);
+        _cache.AddReference(plan.Module.Digest);
         FunctionPool pool;
         try
         {
-            // The default is capped like an explicit setting: no pool may hold more than half of the slots.
-            var ready = settings.ReadyInstances ?? Math.Min(_options.DefaultReadyInstances, _options.PoolingTotalInstances / 2);
-            pool = new FunctionPool(plan, ready, _factory, _threads, _inline, _refiller, _scratches, _time,
-                _options.IdleShrinkAfter, _loggers.CreateLogger<FunctionPool>());
+            pool = new FunctionPool(this, plan, maxReady);
         }
         catch (InstantiationException failed)
         {
+            _cache.RemoveReference(plan.Module.Digest);
             throw new ModuleLinkException(failed.Message);
         }
-
-        lock (_pools)
+        catch
         {
-            _pools.RemoveAll(w => !w.TryGetTarget(out _));
-            _pools.Add(new WeakReference<FunctionPool>(pool));
+            _cache.RemoveReference(plan.Module.Digest);
+            throw;
         }
 
+        _pools.TryAdd(pool, 0);
         return pool;
     }
 
@@ -207,24 +220,91 @@ public sealed partial class WasmRuntime : IDisposable
             return Task.FromResult(InvocationResult.NotRun(InvocationOutcome.EntrypointMissing, missing.Message));
         }
 
-        var work = new InvocationWork(new OneShot(plan, _factory), invocation, cancellationToken);
-        _threads.Post(work);
-        return work.Completion;
+        return _scheduler.Dispatch(new InvocationLease(new OneShot(plan, _factory)), invocation, cancellationToken).AsTask();
     }
 
-    /// <summary>Compiles WebAssembly text (tests and the self-test); not cached.</summary>
     /// <summary>A module of the runtime's own, from WebAssembly text, through the disk cache (see <see cref="ModuleCache.GetOrCompileRuntimeModule"/>).</summary>
     internal CompiledModule CompileText(string name, string wat) =>
         new(name, _cache.GetOrCompileRuntimeModule(name, Module.ConvertText(wat)), fromCache: false, Link);
 
+    /// <summary>A validated, linked plan holding a use of its module (reloaded by digest if the cache let it go).</summary>
     private FunctionPlan Plan(CompiledModule module, FunctionSettings settings)
     {
         ArgumentNullException.ThrowIfNull(module);
         ArgumentNullException.ThrowIfNull(settings);
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         Validate(module, settings);
-        _ = module.InstancePre; // links now: a missing import fails here, with its name
+        if (!module.TryAcquire() && !TryReload(module.Digest, out module))
+        {
+            throw new InvalidOperationException($"Module {module.Digest} has left this runtime's module cache and is not in " +
+                "its disk cache: load it again (LoadOrCompile) before creating a pool for it.");
+        }
+
+        try
+        {
+            return PlanFor(module, settings);
+        }
+        catch
+        {
+            module.Release();
+            throw;
+        }
+    }
+
+    /// <summary>The plan of a module the caller holds a use of; links it on first use (a missing import fails here, with its name).</summary>
+    internal FunctionPlan PlanFor(CompiledModule module, FunctionSettings settings)
+    {
+        _ = module.InstancePre;
         return new FunctionPlan(module, settings, _options.EpochTick);
+    }
+
+    /// <summary>The module of <paramref name="digest"/> from memory or the disk cache, with a use taken; false when it is in neither.</summary>
+    internal bool TryReload(string digest, out CompiledModule module)
+    {
+        for (var attempt = 0; attempt < 3; attempt++)
+        {
+            if (!_cache.TryGet(digest, out var loaded) || loaded is null)
+            {
+                break;
+            }
+
+            if (loaded.TryAcquire())
+            {
+                module = loaded;
+                return true;
+            }
+        }
+
+        module = null!;
+        return false;
+    }
+
+    /// <summary>
+    /// Frees one instance slot for a request that found none: a ready instance of the function least recently used
+    /// (other than <paramref name="asking"/>). False when no function holds a ready instance.
+    /// </summary>
+    internal bool ReclaimReadyInstance(FunctionPool asking)
+    {
+        FunctionPool? oldest = null;
+        foreach (var pool in _pools.Keys)
+        {
+            if (pool != asking && pool.ReadyCount > 0 && (oldest is null || pool.LastUsed < oldest.LastUsed))
+            {
+                oldest = pool;
+            }
+        }
+
+        return oldest?.GiveUpOne() ?? false;
+    }
+
+    /// <summary>A pool was disposed: its route no longer refers to the module; forget the pool once it let go of everything.</summary>
+    internal void Retire(FunctionPool pool, bool released)
+    {
+        _cache.RemoveReference(pool.ModuleDigest);
+        if (released)
+        {
+            _pools.TryRemove(pool, out _);
+        }
     }
 
     private void Validate(CompiledModule module, FunctionSettings settings)
@@ -314,17 +394,41 @@ public sealed partial class WasmRuntime : IDisposable
         }
     }
 
-    private void ShrinkIdlePools()
+    /// <summary>
+    /// Every <see cref="RuntimeOptions.ScaleInterval"/>: each pool scales to its demand, modules no pool uses may leave
+    /// memory past its bound, and now and then the disk cache is swept. One pass at a time.
+    /// </summary>
+    private void ScalePools()
     {
-        FunctionPool[] pools;
-        lock (_pools)
+        if (Interlocked.Exchange(ref _scaling, 1) != 0)
         {
-            pools = [.. _pools.Select(w => w.TryGetTarget(out var p) ? p : null).OfType<FunctionPool>()];
+            return;
         }
 
-        foreach (var pool in pools)
+        try
         {
-            pool.ShrinkIfIdle();
+            foreach (var pool in _pools.Keys)
+            {
+                if (pool.Scale())
+                {
+                    _pools.TryRemove(pool, out _);
+                }
+            }
+
+            _cache.EvictOverBound();
+            if (_time.GetElapsedTime(_lastDiskSweep) >= _options.DiskCacheSweepInterval)
+            {
+                _lastDiskSweep = _time.GetTimestamp();
+                _cache.SweepDisk();
+            }
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+        {
+            LogScaleFailed(error.Message);
+        }
+        finally
+        {
+            Volatile.Write(ref _scaling, 0);
         }
     }
 
@@ -347,17 +451,18 @@ public sealed partial class WasmRuntime : IDisposable
             return;
         }
 
-        _shrinkTimer.Dispose();
+        _scaleTimer.Dispose();
         _stopping = true;
         _ticker.Join(TimeSpan.FromSeconds(1));
-        _threads.Dispose();
-        _refiller.Dispose();
-        _scratches.Dispose();
+        _scheduler.Dispose();
         WasmtimeNative.LinkerDelete(_linker);
         WasmtimeNative.LinkerDelete(_wasiLinker);
         _writeBridge?.Dispose();
         _engine.Dispose();
     }
+
+    [LoggerMessage(EventId = 3202, Level = LogLevel.Warning, Message = "Scaling pools or sweeping the disk cache failed: {Error}")]
+    private partial void LogScaleFailed(string error);
 
     [LoggerMessage(EventId = 3201, Level = LogLevel.Information,
         Message = "Wasmtime runtime started: {Slots} instance slots of up to {MaxMemoryMb} MiB, engine key {EngineKey}")]

@@ -8,6 +8,9 @@
 #   options: --only throughput,flood,deploy,control   --no-build   --out DIR (default .local/bench/http-<time>)
 #            --modules hello-wat,hello-c,...: the throughput phase's modules (default all five below)
 #            --perf: also profile worker 1 serving hello-wat under wrk (perf record -g, .NET perf maps): perf-*.txt
+#            --compare-worker DIR: also measure, in the same interleaved throughput loop, a worker from another build
+#               (DIR holds its Functions.Worker.dll, e.g. a worktree of an earlier commit built in Release), on
+#               BENCH_COMPARE_WORKER_PORT (8194): before/after figures from one run
 #
 # Measures
 #   throughput  one worker vs plain Kestrel returning the same bytes (tests/benchmarks/Functions.HttpBench baseline),
@@ -26,7 +29,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$ROOT"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
-QUICK=0 BUILD=1 PERF=0 ONLY="throughput,flood,deploy,control" OUT="" MODULE_LIST="hello-wat,hello-c,cpu,big,rust-page"
+QUICK=0 BUILD=1 PERF=0 ONLY="throughput,flood,deploy,control" OUT="" MODULE_LIST="hello-wat,hello-c,cpu,big,rust-page" COMPARE_DIR=""
 while (($#)); do
   case $1 in
     --quick) QUICK=1 ;;
@@ -35,6 +38,7 @@ while (($#)); do
     --only) ONLY=${2:?--only needs a list, e.g. throughput,deploy}; shift ;;
     --out) OUT=${2:?--out needs a directory}; shift ;;
     --modules) MODULE_LIST=${2:?--modules needs a list, e.g. hello-wat,hello-c}; shift ;;
+    --compare-worker) COMPARE_DIR=$(realpath "${2:?--compare-worker needs the folder of a Functions.Worker.dll}"); shift ;;
     -h | --help) sed -n '2,23p' "$0"; exit 0 ;;
     *) echo "http.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
@@ -50,6 +54,7 @@ fi
 CP_PORT=${BENCH_CONTROL_PLANE_PORT:-5190}
 read -r -a WORKER_PORTS <<<"${BENCH_WORKER_PORTS:-8191 8192 8193}"
 BASELINE_PORT=${BENCH_BASELINE_PORT:-8199}
+COMPARE_PORT=${BENCH_COMPARE_WORKER_PORT:-8194}
 PG_PORT=${FUNCTIONS_PG_PORT:-55432}
 AMQP_PORT=${FUNCTIONS_AMQP_PORT:-55672}
 MGMT_PORT=${FUNCTIONS_RABBIT_MGMT_PORT:-55673}
@@ -167,6 +172,17 @@ for i in 0 1 2; do
 done
 W1_PID=${PIDS[1]}
 for w in "${WORKERS[@]}"; do wait_http "$w/readyz" 90; done
+TARGETS=(worker baseline)
+if [[ -n "$COMPARE_DIR" ]]; then
+  [[ -f "$COMPARE_DIR/Functions.Worker.dll" ]] || die "--compare-worker: no Functions.Worker.dll in $COMPARE_DIR"
+  start worker-compare "$COMPARE_DIR" env ASPNETCORE_ENVIRONMENT=Production ConnectionStrings__RabbitMq="$RABBITMQ" \
+    FUNCTIONS_WORKER_KEY="$WORKER_KEY" Worker__ControlPlaneUrl="$CP" Worker__NodeId="bench-compare" \
+    Worker__CacheDirectory="$OUT/worker-compare" dotnet Functions.Worker.dll --urls "http://127.0.0.1:$COMPARE_PORT"
+  COMPARE_PID=${PIDS[-1]}
+  WC="http://127.0.0.1:$COMPARE_PORT"
+  wait_http "$WC/readyz" 90
+  TARGETS=(worker compare baseline)
+fi
 
 # --- helpers on the REST API -----------------------------------------------------------------------------------
 upload() { # upload FILE → digest
@@ -229,7 +245,15 @@ if wants throughput; then
     digest=$(upload "$FIXTURES/$m.wasm")
     routes=$(jq -c --arg r "/bench/$m" --arg d "$digest" '. + [{route: $r, module: $d}]' <<<"$routes")
   done
-  wait_generation "$(deploy bench-http "$routes")"
+  generation=$(deploy bench-http "$routes")
+  wait_generation "$generation"
+  if [[ -n "$COMPARE_DIR" ]]; then
+    deadline=$((SECONDS + 120))
+    until [[ "$(curl -sf "$WC/readyz" | sed -n 's/^ready: generation \([0-9]*\).*/\1/p')" -ge "$generation" ]] 2>/dev/null; do
+      ((SECONDS < deadline)) || die "the compared worker did not reach generation $generation"
+      sleep 0.1
+    done
+  fi
   : >"$OUT/baseline.tsv"
   for m in "${MODULES[@]}"; do
     # wrk sends only a Host header: capture the body of exactly that request (no curl User-Agent or Accept).
@@ -266,6 +290,7 @@ if wants throughput; then
     errors=$(awk '/Non-2xx/ {n += $NF} /Socket errors/ {gsub(",", ""); n += $4 + $6 + $8 + $10} END {print n + 0}' "$f")
     echo "$rps $p50 $p99 $((reqs > 0 ? read / reqs : 0)) $errors"
   }
+  COMPARE_ROWS=()
   median() { printf '%s\n' "$@" | sort -g | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
   proc_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; } # user + system CPU of a process, in clock ticks
   BASE_PID=${PIDS[-1]}
@@ -274,14 +299,18 @@ if wants throughput; then
   say "throughput: warming up (3 s each)"
   for m in "${MODULES[@]}"; do
     wrk -t2 -c32 -d3s "$W1/bench/$m" >/dev/null
+    [[ -z "$COMPARE_DIR" ]] || wrk -t2 -c32 -d3s "$WC/bench/$m" >/dev/null
     wrk -t2 -c32 -d3s "$BASE/bench/$m" >/dev/null
   done
   for r in $(seq "$REPEATS"); do
     for m in "${MODULES[@]}"; do
-      for target in worker baseline; do
-        url=$([[ $target == worker ]] && echo "$W1" || echo "$BASE")/bench/$m
+      for target in "${TARGETS[@]}"; do
+        case $target in
+          worker) url=$W1/bench/$m pid=$W1_PID ;;
+          compare) url=$WC/bench/$m pid=$COMPARE_PID ;;
+          *) url=$BASE/bench/$m pid=$BASE_PID ;;
+        esac
         say "throughput: repeat $r/$REPEATS, $m on the $target"
-        pid=$([[ $target == worker ]] && echo "$W1_PID" || echo "$BASE_PID")
         ticks=$(proc_ticks "$pid")
         wrk -t2 -c32 -d"${WRK_SECONDS}s" --latency "$url" >"$OUT/wrk/$m-$target-$r.txt"
         # The server's own CPU per request (all its threads), less sensitive to other processes than req/s.
@@ -298,7 +327,7 @@ if wants throughput; then
   for m in "${MODULES[@]}"; do
     declare -A col=()
     errors=0
-    for target in worker baseline; do
+    for target in "${TARGETS[@]}"; do
       rps=() p50=() p99=() cpu=()
       for r in $(seq "$REPEATS"); do
         read -r a b c d e <<<"$(parse "$OUT/wrk/$m-$target-$r.txt")"
@@ -315,8 +344,18 @@ if wants throughput; then
       "$(stat -c %s "$OUT/bodies/$m.body")" "${col[worker.rps]}" "${col[worker.p50]}" "${col[worker.p99]}" \
       "${col[baseline.rps]}" "${col[baseline.p50]}" "${col[baseline.p99]}" "$ratio" "${col[worker.cpu]}" "${col[baseline.cpu]}" "${col[worker.bytes]}" \
       "${col[baseline.bytes]}" "$errors")"
+    if [[ -n "$COMPARE_DIR" ]]; then
+      COMPARE_ROWS+=("$(printf '| %s | %.0f | %.0f | %.0f | **%s** | **%s** | %.0f, %.0f |' "$m" "${col[worker.rps]}" "${col[compare.rps]}" \
+        "${col[baseline.rps]}" "$ratio" "$(awk -v a="${col[compare.rps]}" -v b="${col[baseline.rps]}" 'BEGIN {printf "%.1f%%", 100 * a / b}')" \
+        "${col[worker.cpu]}" "${col[compare.cpu]}")")
+    fi
     unset col
   done
+  if [[ -n "$COMPARE_DIR" ]]; then
+    report "" "#### This build against the worker in $COMPARE_DIR, same run (medians of $REPEATS)" "" \
+      "| module | this worker req/s | compared worker req/s | Kestrel req/s | this / Kestrel | compared / Kestrel | CPU µs/request this, compared |" \
+      "|---|---|---|---|---|---|---|" "${COMPARE_ROWS[@]}"
+  fi
   report "" "Each repeat runs every module on the worker, then on Kestrel, back to back; raw wrk output in $OUT/wrk." \
     "CPU µs/request: the server process's own CPU time (all threads, from /proc) over the requests wrk completed." \
     "B/response: bytes read by wrk per response (headers + body; wrk rounds its total), a check that both sent the same." \

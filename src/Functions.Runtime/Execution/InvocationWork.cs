@@ -3,7 +3,7 @@ using System.Diagnostics;
 namespace Functions.Runtime.Execution;
 
 /// <summary>One invocation handed to an execution thread; completes <see cref="Completion"/> when it has run.</summary>
-internal sealed class InvocationWork(IInvocationTarget target, Invocation invocation, CancellationToken cancellationToken)
+internal sealed class InvocationWork(InvocationLease lease, Invocation invocation, CancellationToken cancellationToken)
     : IExecutionWork
 {
     /// <summary>
@@ -23,40 +23,52 @@ internal sealed class InvocationWork(IInvocationTarget target, Invocation invoca
 
     public long OverdueAt => Volatile.Read(ref _overdueAt);
 
+    private TimeSpan Timeout => lease.Target.Timeout;
+
     public void Execute(ThreadScratch scratch)
     {
+        PreparedInstance? used = null;
+        InvocationResult? result = null;
+        Exception? failure = null;
         try
         {
-            if (cancellationToken.IsCancellationRequested)
+            if (!cancellationToken.IsCancellationRequested)
             {
-                target.Finished();
-                _completion.TrySetCanceled(cancellationToken);
-                return;
+                _started = Stopwatch.GetTimestamp();
+                Volatile.Write(ref _overdueAt, _started + (long)((Timeout + Grace).TotalSeconds * Stopwatch.Frequency));
+                result = lease.Target.Run(invocation, scratch, _started, cancellationToken, out used);
+                Volatile.Write(ref _overdueAt, 0);
             }
-
-            _started = Stopwatch.GetTimestamp();
-            Volatile.Write(ref _overdueAt, _started + (long)((target.Timeout + Grace).TotalSeconds * Stopwatch.Frequency));
-            var result = target.Run(invocation, scratch, _started, cancellationToken, out var used);
-            Volatile.Write(ref _overdueAt, 0);
-
-            // Finished first: a caller that sees the result also sees the function's slot free again.
-            target.Finished();
-            _completion.TrySetResult(result);
-
-            // Deleting the store (its memory slot reset, its WASI context dropped) takes microseconds the caller need
-            // not wait for; this thread does it before it takes its next item.
-            used?.Dispose();
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (Exception error) when (error is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            target.Finished();
+            failure = error;
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        finally
+        {
+            // The lease first: a caller that sees the result also sees the function's slot free again.
+            lease.Dispose();
+        }
+
+        if (result is not null)
+        {
+            _completion.TrySetResult(result);
+        }
+        else if (failure is not null)
+        {
+            _completion.TrySetException(failure);
+        }
+        else
+        {
             _completion.TrySetCanceled(cancellationToken);
         }
-        catch (Exception error)
-        {
-            target.Finished();
-            _completion.TrySetException(error);
-        }
+
+        // Deleting the store (its memory slot reset, its WASI context dropped) takes microseconds the caller need
+        // not wait for; this thread does it before it takes its next item.
+        used?.Dispose();
     }
 
     /// <summary>
@@ -72,27 +84,10 @@ internal sealed class InvocationWork(IInvocationTarget target, Invocation invoca
         }
 
         var result = InvocationResult.NotRun(InvocationOutcome.TimedOut,
-            $"still blocked in a host call (e.g. a sleep) past its timeout of {target.Timeout.TotalMilliseconds:F0} ms; " +
+            $"still blocked in a host call (e.g. a sleep) past its timeout of {Timeout.TotalMilliseconds:F0} ms; " +
             "answered without waiting for it") with { Elapsed = Stopwatch.GetElapsedTime(_started) };
 
         // Not on the epoch thread that noticed: the caller's continuation must not run there.
         ThreadPool.UnsafeQueueUserWorkItem(static state => state.Item1.TrySetResult(state.result), (_completion, result), preferLocal: false);
     }
-}
-
-/// <summary>What an <see cref="InvocationWork"/> runs: a pool, or a one-off run.</summary>
-internal interface IInvocationTarget
-{
-    /// <summary>The function's timeout.</summary>
-    TimeSpan Timeout { get; }
-
-    /// <summary>
-    /// Takes or makes an instance and runs the invocation on it (on an execution thread). <paramref name="used"/> is
-    /// the instance to delete once the result is published.
-    /// </summary>
-    InvocationResult Run(Invocation invocation, ThreadScratch scratch, long started, CancellationToken cancellationToken,
-        out PreparedInstance? used);
-
-    /// <summary>Called once per invocation when it is over, before its result is published.</summary>
-    void Finished();
 }

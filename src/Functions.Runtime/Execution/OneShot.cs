@@ -1,6 +1,9 @@
 namespace Functions.Runtime.Execution;
 
-/// <summary>A run without a pool: instantiate, run, delete. A missing entrypoint or a failed instantiation is an outcome.</summary>
+/// <summary>
+/// A run without a pool: instantiate, run, delete. A missing entrypoint or a failed instantiation is an outcome. Holds
+/// its plan's use of the module until its lease is given back.
+/// </summary>
 internal sealed class OneShot(FunctionPlan plan, InstanceFactory factory) : IInvocationTarget
 {
     public InvocationResult Run(Invocation invocation, ThreadScratch scratch, long started, CancellationToken cancellationToken,
@@ -34,14 +37,18 @@ internal sealed class OneShot(FunctionPlan plan, InstanceFactory factory) : IInv
         }
         catch
         {
-            prepared!.Dispose();
+            prepared.Dispose();
             throw;
         }
     }
 
     public TimeSpan Timeout => plan.Settings.Timeout;
 
-    public void Finished()
+    public bool MayRunInline => false;
+
+    public void RunsInline()
     {
     }
+
+    public void Release() => plan.Module.Release();
 }

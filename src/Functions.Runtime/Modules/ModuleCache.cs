@@ -20,9 +20,17 @@ namespace Functions.Runtime.Modules;
 /// measured on the 2.8 MB artifact of the <c>big</c> fixture, read + SHA-256 + deserialize from bytes took ≈ 7 ms,
 /// XxHash128 + deserialize from the file ≈ 1 ms (ELF readers ignore the trailer). Files are written beside and
 /// renamed into place.
+/// <para>
+/// Memory is bounded: modules are counted by their artifact's size, and past <c>memoryBytes</c> the least recently
+/// used ones that nobody is using leave memory (a module still referenced by a route only when its artifact is on
+/// disk, to be deserialized again on its next use). A module no route refers to any more (<see cref="RemoveReference"/>)
+/// leaves memory at once, and its artifact leaves the disk after <c>diskGrace</c>; the disk is bounded too
+/// (<see cref="SweepDisk"/>), by deleting the artifacts of unreferenced modules, oldest first.
+/// </para>
 /// </summary>
 internal sealed partial class ModuleCache(
-    Engine engine, string? directory, string engineKey, Func<Module, InstancePreHandle> link, ILogger logger)
+    Engine engine, string? directory, string engineKey, Func<Module, InstancePreHandle> link, ILogger logger,
+    TimeProvider time, long memoryBytes = long.MaxValue, long diskBytes = long.MaxValue, TimeSpan diskGrace = default)
 {
     private static ReadOnlySpan<byte> Magic => "FNCWASM2"u8;
     private const int HashLength = 16;
@@ -30,6 +38,11 @@ internal sealed partial class ModuleCache(
 
     private readonly ConcurrentDictionary<string, CompiledModule> _memory = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, object> _locks = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, int> _references = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _unreferencedSince = new(StringComparer.Ordinal);
+    private readonly Lock _evicting = new();
+    private long _bytes;
+    private long _evictions;
     private long _compiles;
     private long _compileTicks;
     private long _memoryHits;
@@ -51,11 +64,18 @@ internal sealed partial class ModuleCache(
 
     public int Count => _memory.Count;
 
+    /// <summary>Bytes of the modules in memory, as counted against the bound.</summary>
+    public long Bytes => Interlocked.Read(ref _bytes);
+
+    /// <summary>Modules that left memory (bound, or no route refers to them).</summary>
+    public long Evictions => Interlocked.Read(ref _evictions);
+
     public bool TryGet(string digest, out CompiledModule? module)
     {
         if (_memory.TryGetValue(digest, out module))
         {
             Interlocked.Increment(ref _memoryHits);
+            module.Touch(time.GetTimestamp());
             return true;
         }
 
@@ -64,11 +84,176 @@ internal sealed partial class ModuleCache(
             if (_memory.TryGetValue(digest, out module))
             {
                 Interlocked.Increment(ref _memoryHits);
+                module.Touch(time.GetTimestamp());
                 return true;
             }
 
             module = LoadFromDisk(digest);
-            return module is not null;
+        }
+
+        if (module is not null)
+        {
+            EvictOverBound(keep: module); // the caller is about to use it
+        }
+
+        return module is not null;
+    }
+
+    /// <summary>A route (a pool) now refers to <paramref name="digest"/>: keep its artifact on disk.</summary>
+    public void AddReference(string digest)
+    {
+        _references.AddOrUpdate(digest, 1, static (_, count) => count + 1);
+        _unreferencedSince.TryRemove(FileNameFor(digest), out _);
+    }
+
+    /// <summary>A route no longer refers to <paramref name="digest"/>; at the last one the module leaves memory at once.</summary>
+    public void RemoveReference(string digest)
+    {
+        while (_references.TryGetValue(digest, out var count))
+        {
+            if (count > 1)
+            {
+                if (_references.TryUpdate(digest, count - 1, count))
+                {
+                    return;
+                }
+
+                continue;
+            }
+
+            if (_references.TryRemove(KeyValuePair.Create(digest, count)))
+            {
+                _unreferencedSince[FileNameFor(digest)] = time.GetUtcNow();
+                lock (_locks.GetOrAdd(digest, _ => new object()))
+                {
+                    if (!_references.ContainsKey(digest) && _memory.TryRemove(digest, out var module))
+                    {
+                        Forget(module);
+                    }
+                }
+
+                return;
+            }
+        }
+    }
+
+    public bool IsReferenced(string digest) => _references.ContainsKey(digest);
+
+    private void Add(CompiledModule module)
+    {
+        module.Touch(time.GetTimestamp());
+        _memory[module.Digest] = module;
+        Interlocked.Add(ref _bytes, module.SizeBytes);
+    }
+
+    private void Forget(CompiledModule module)
+    {
+        Interlocked.Add(ref _bytes, -module.SizeBytes);
+        Interlocked.Increment(ref _evictions);
+        module.Evict();
+        LogEvicted(module.Digest, module.SizeBytes);
+    }
+
+    /// <summary>
+    /// Lets the least recently used modules go until memory is within the bound. Only modules nobody uses right now,
+    /// and, of those a route refers to, only those whose artifact is on disk (their next use deserializes it again).
+    /// </summary>
+    public void EvictOverBound(CompiledModule? keep = null)
+    {
+        if (Interlocked.Read(ref _bytes) <= memoryBytes)
+        {
+            return;
+        }
+
+        lock (_evicting)
+        {
+            var candidates = _memory.Values.Where(m => m.Users == 0 && m != keep).OrderBy(m => m.LastUsed).ToList();
+            foreach (var module in candidates)
+            {
+                if (Interlocked.Read(ref _bytes) <= memoryBytes)
+                {
+                    return;
+                }
+
+                lock (_locks.GetOrAdd(module.Digest, _ => new object()))
+                {
+                    if (module.Users > 0 || (IsReferenced(module.Digest) && !OnDisk(module.Digest))
+                        || !_memory.TryRemove(KeyValuePair.Create(module.Digest, module)))
+                    {
+                        continue;
+                    }
+
+                    Forget(module);
+                }
+            }
+        }
+    }
+
+    private bool OnDisk(string digest) => PathFor(digest) is { } path && File.Exists(path);
+
+    /// <summary>
+    /// Deletes the artifacts of modules no route has referred to for the grace period, then, while the folder is over
+    /// its bound, those of other unreferenced modules, least recently written first. Artifacts of referenced modules
+    /// stay: a route's next request may need them.
+    /// </summary>
+    public void SweepDisk()
+    {
+        if (directory is null || !Directory.Exists(Path.Combine(directory, engineKey)))
+        {
+            return;
+        }
+
+        var now = time.GetUtcNow();
+        var files = new List<FileInfo>();
+        var kept = _references.Keys.Concat(_memory.Keys).Select(FileNameFor).ToHashSet(StringComparer.Ordinal);
+        long total = 0;
+        foreach (var file in new DirectoryInfo(Path.Combine(directory, engineKey)).EnumerateFiles("*.cwasm"))
+        {
+            total += file.Length;
+            if (kept.Contains(file.Name))
+            {
+                continue;
+            }
+
+            var since = _unreferencedSince.GetOrAdd(file.Name, now);
+            if (now - since >= diskGrace)
+            {
+                total -= Delete(file);
+                continue;
+            }
+
+            files.Add(file);
+        }
+
+        foreach (var file in files.OrderBy(f => f.LastWriteTimeUtc))
+        {
+            if (total <= diskBytes)
+            {
+                break;
+            }
+
+            total -= Delete(file);
+        }
+    }
+
+    /// <summary>Whether a module a route refers to, or one in memory, has its artifact in <paramref name="fileName"/>.</summary>
+    private bool KeptOnDisk(string fileName) =>
+        _references.Keys.Concat(_memory.Keys).Any(digest => FileNameFor(digest) == fileName);
+
+    /// <summary>Deletes an artifact unless a route came to refer to it meanwhile; the bytes freed.</summary>
+    private long Delete(FileInfo file)
+    {
+        lock (_evicting)
+        {
+            if (KeptOnDisk(file.Name))
+            {
+                return 0;
+            }
+
+            TryDelete(file.FullName);
+            _unreferencedSince.TryRemove(file.Name, out _);
+            LogArtifactDeleted(file.FullName);
+            return file.Length;
         }
     }
 
@@ -92,21 +277,29 @@ internal sealed partial class ModuleCache(
             Interlocked.Add(ref _compileTicks, elapsed.Ticks);
             Interlocked.Increment(ref _compiles);
             LogCompiled(digest, wasm.Length, elapsed.TotalMilliseconds);
-            SaveToDisk(digest, module);
-            return _memory[digest] = new CompiledModule(digest, module, fromCache: false, link);
+
+            // Without a disk copy the size is estimated from the bytes (compiled code is a few times the WebAssembly).
+            var size = SaveToDisk(digest, module) ?? 4L * wasm.Length;
+            cached = new CompiledModule(digest, module, fromCache: false, link, size);
+            Add(cached);
         }
+
+        EvictOverBound(keep: cached);
+        return cached!;
     }
 
     private CompiledModule? LoadFromDisk(string digest)
     {
         var path = PathFor(digest);
-        if (path is null || LoadArtifact(digest, path) is not { } module)
+        if (path is null || LoadArtifact(digest, path) is not { Module: not null } module)
         {
             return null;
         }
 
         Interlocked.Increment(ref _diskHits);
-        return _memory[digest] = new CompiledModule(digest, module, fromCache: true, link);
+        var compiled = new CompiledModule(digest, module.Module!, fromCache: true, link, module.Size);
+        Add(compiled);
+        return compiled;
     }
 
     /// <summary>
@@ -119,7 +312,7 @@ internal sealed partial class ModuleCache(
     {
         var path = directory is null ? null
             : Path.Combine(directory, engineKey, $"{name}-{Convert.ToHexStringLower(SHA256.HashData(wasm))[..16]}.runtime");
-        if (path is not null && LoadArtifact(name, path, count: false) is { } cached)
+        if (path is not null && LoadArtifact(name, path, count: false) is { Module: { } cached })
         {
             return cached;
         }
@@ -134,11 +327,11 @@ internal sealed partial class ModuleCache(
     }
 
     /// <summary>The module in the artifact file at <paramref name="path"/>, or null (a damaged or foreign file is deleted).</summary>
-    private Module? LoadArtifact(string name, string path, bool count = true)
+    private (Module? Module, long Size) LoadArtifact(string name, string path, bool count = true)
     {
         if (!File.Exists(path))
         {
-            return null;
+            return default;
         }
 
         try
@@ -147,15 +340,15 @@ internal sealed partial class ModuleCache(
             if (ArtifactLength(file) is not { } length)
             {
                 Reject(path, "not an artifact this runtime wrote, or damaged (checksum mismatch)", count);
-                return null;
+                return default;
             }
 
-            return Deserialize(name, path, file, length);
+            return (Deserialize(name, path, file, length), length);
         }
         catch (Exception error) when (error is WasmtimeException or IOException or UnauthorizedAccessException)
         {
             Reject(path, error.Message, count);
-            return null;
+            return default;
         }
     }
 
@@ -234,15 +427,11 @@ internal sealed partial class ModuleCache(
         TryDelete(path);
     }
 
-    private void SaveToDisk(string digest, Module module)
-    {
-        if (PathFor(digest) is { } path)
-        {
-            SaveArtifact(path, module, count: true);
-        }
-    }
+    /// <summary>Writes the artifact; its length, or null when there is no disk cache or the write failed.</summary>
+    private long? SaveToDisk(string digest, Module module) =>
+        PathFor(digest) is { } path ? SaveArtifact(path, module, count: true) : null;
 
-    private void SaveArtifact(string path, Module module, bool count)
+    private long? SaveArtifact(string path, Module module, bool count)
     {
         var temporary = $"{path}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp";
         try
@@ -265,11 +454,14 @@ internal sealed partial class ModuleCache(
             {
                 Interlocked.Increment(ref _diskWrites);
             }
+
+            return artifact.Length;
         }
         catch (Exception error) when (error is IOException or UnauthorizedAccessException or WasmtimeException)
         {
             LogCacheWriteFailed(path, error.Message);
             TryDelete(temporary);
+            return null;
         }
     }
 
@@ -306,6 +498,13 @@ internal sealed partial class ModuleCache(
     [LoggerMessage(EventId = 3002, Level = LogLevel.Warning,
         Message = "Could not write the compiled artifact {Path} ({Error}); the next start recompiles")]
     private partial void LogCacheWriteFailed(string path, string error);
+
+    [LoggerMessage(EventId = 3004, Level = LogLevel.Debug, Message = "Module {ModuleDigest} ({Bytes} bytes) left memory")]
+    private partial void LogEvicted(string moduleDigest, long bytes);
+
+    [LoggerMessage(EventId = 3005, Level = LogLevel.Information,
+        Message = "Deleted the compiled artifact {Path}: no route has used it for the grace period, or the disk cache is over its bound")]
+    private partial void LogArtifactDeleted(string path);
 
     [LoggerMessage(EventId = 3003, Level = LogLevel.Information, Message = "Compiled {ModuleDigest} ({Bytes} bytes) in {Milliseconds:F0} ms")]
     private partial void LogCompiled(string moduleDigest, int bytes, double milliseconds);

@@ -5,26 +5,30 @@ using Microsoft.Extensions.Logging;
 namespace Functions.Runtime;
 
 /// <summary>
-/// One function's instances, instantiated ahead of demand. Each serves exactly one invocation and is then deleted;
-/// a background refill keeps <see cref="FunctionSettings.ReadyInstances"/> ready while the function is in use, and an
-/// idle function shrinks to none. An empty pool instantiates on demand instead of making the request wait.
+/// One function's instances. Each serves exactly one invocation and is then deleted. A pool scales with measured
+/// demand: it starts with none ready and no module loaded (scale to zero), instantiates on demand at its first request,
+/// raises its ready target when requests find no ready instance (up to <see cref="FunctionSettings.ReadyInstances"/>),
+/// lowers it towards the peak concurrency of a <see cref="RuntimeOptions.ScaleInterval"/> that saw fewer requests than
+/// it keeps ready, and after
+/// <see cref="RuntimeOptions.IdleShrinkAfter"/> without a request it releases every ready instance and its use of the
+/// compiled module, which the module cache may then drop from memory (the next request loads it again).
 /// </summary>
 public sealed partial class FunctionPool : IDisposable, IInvocationTarget
 {
     private readonly ConcurrentQueue<PreparedInstance> _ready = new();
-    private readonly FunctionPlan _plan;
-    private readonly InstanceFactory _factory;
-    private readonly ExecutionThreads _threads;
-    private readonly InlineRuns _inline;
-    private readonly Refiller _refiller;
-    private readonly ScratchPool _scratches;
+    private readonly WasmRuntime _runtime;
+    private readonly FunctionSettings _settings;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly int _target;
-    private readonly int _reserve;
-    private readonly int _lowWater;
+    private readonly int _maxReady;
+    private readonly Lock _planLock = new();
+    private readonly List<FunctionPlan> _retired = [];
+    private CompiledModule _module;
+    private FunctionPlan? _plan;
+    private int _target;
     private int _readyCount;
     private int _inFlight;
+    private int _peak;
     private int _refilling;
     private int _fastRuns;
     private int _disposed;
@@ -36,107 +40,67 @@ public sealed partial class FunctionPool : IDisposable, IInvocationTarget
     private long _busy;
     private long _inlineRuns;
     private long _lastUsed;
+    private long _invocationsAtLastScale; // read and written by the scaling pass only
 
-    internal FunctionPool(FunctionPlan plan, int readyInstances, InstanceFactory factory, ExecutionThreads threads,
-        InlineRuns inline, Refiller refiller, ScratchPool scratches, TimeProvider time, TimeSpan idleAfter, ILogger logger)
+    /// <summary>Takes over <paramref name="plan"/>'s use of its module; makes one trial instance when a slot is free.</summary>
+    internal FunctionPool(WasmRuntime runtime, FunctionPlan plan, int maxReady)
     {
-        _inline = inline;
-        _refiller = refiller;
-        _scratches = scratches;
-        _plan = plan;
-        _target = readyInstances;
-        _factory = factory;
-        _threads = threads;
-        _time = time;
-        _logger = logger;
-        IdleAfter = idleAfter;
-        _lastUsed = time.GetTimestamp();
+        _runtime = runtime;
+        _settings = plan.Settings;
+        _module = plan.Module;
+        _time = runtime.Time;
+        _logger = runtime.PoolLogger;
+        _maxReady = maxReady;
+        IdleAfter = runtime.Options.IdleShrinkAfter;
 
-        // Prewarming leaves a quarter of the allocator's slots to on-demand instantiation, so ready instances of
-        // many functions cannot take every slot from running ones.
-        _reserve = factory.Counter.Capacity / 4;
-        // Refill in batches of half the target: one wake-up of the refill thread per few invocations, not per one.
-        _lowWater = _target - Math.Max(1, _target / 2);
+        // Idle from the start: nothing is kept ready until requests come.
+        _lastUsed = _time.GetTimestamp() - (long)(IdleAfter.TotalSeconds * _time.TimestampFrequency) - 1;
 
-        // One instance now, on the caller's thread: a module that cannot be instantiated (a start section that
-        // traps, an initial memory over the limit) fails the deployment here, not its first request.
-        var first = _factory.TryCreate(plan) ?? throw new InvalidOperationException(
-            $"{plan.Name}: every instance slot of the runtime is in use (Runtime:PoolingTotalInstances = " +
-            $"{factory.Counter.Capacity}); raise it or lower the ready instances of other functions.");
-        _instantiations++;
-        if (_target > 0)
+        // One instance now, on the caller's thread: a module that cannot be instantiated (a start section that traps,
+        // an initial memory over the limit) fails here, at deploy, not at its first request. Without a free slot the
+        // trial is skipped: deploying never waits for, or fails on, instance slots.
+        try
         {
-            Add(first);
-            RequestRefill();
+            using var trial = runtime.Factory.TryCreate(plan);
+            if (trial is not null)
+            {
+                _instantiations++;
+            }
         }
-        else
+        finally
         {
-            first.Dispose();
+            plan.Module.Release();
         }
     }
 
-    public FunctionSettings Settings => _plan.Settings;
+    public FunctionSettings Settings => _settings;
 
-    public string ModuleDigest => _plan.Module.Digest;
+    public string ModuleDigest => _module.Digest;
 
-    public CompiledModule Module => _plan.Module;
+    public CompiledModule Module => Volatile.Read(ref _module);
 
     public PoolStats Stats => new(
-        Volatile.Read(ref _readyCount), _target, Volatile.Read(ref _inFlight), Interlocked.Read(ref _invocations),
+        Volatile.Read(ref _readyCount), Volatile.Read(ref _target), Volatile.Read(ref _inFlight), Interlocked.Read(ref _invocations),
         Interlocked.Read(ref _hits), Interlocked.Read(ref _misses), Interlocked.Read(ref _instantiations),
-        Interlocked.Read(ref _failures), Interlocked.Read(ref _busy), Interlocked.Read(ref _inlineRuns));
+        Interlocked.Read(ref _failures), Interlocked.Read(ref _busy), Interlocked.Read(ref _inlineRuns))
+    {
+        MaxReady = _maxReady,
+        ModuleLoaded = Volatile.Read(ref _plan) is not null,
+    };
 
     internal TimeSpan IdleAfter { get; }
 
     /// <summary>
-    /// Runs the entrypoint once on an execution thread; completes when the run ends. Past the function's
-    /// concurrency limit (or with no instance slot free) it answers <see cref="InvocationOutcome.Busy"/> at once
-    /// instead of queueing. Cancelling stops a waiting or running invocation within one epoch tick and throws
-    /// <see cref="OperationCanceledException"/>. A function whose recent runs were all short may instead run on the
-    /// calling thread (<see cref="RuntimeOptions.InlineRunThreshold"/>, <see cref="RuntimeOptions.InlineRuns"/>): the
-    /// task is then already complete when this returns.
+    /// Runs the entrypoint once; completes when the run ends. Past the function's concurrency limit it answers
+    /// <see cref="InvocationOutcome.Busy"/> at once instead of queueing, as it does when every instance slot of the
+    /// runtime is in use. Cancelling stops a waiting or running invocation within one epoch tick and throws
+    /// <see cref="OperationCanceledException"/>. A function whose recent runs were all short may run on the calling
+    /// thread (<see cref="RuntimeOptions.InlineRunThreshold"/>): the task is then already complete when this returns.
     /// </summary>
-    public ValueTask<InvocationResult> InvokeAsync(Invocation invocation, CancellationToken cancellationToken = default)
-    {
-        if (Admit(invocation) is { } busy)
-        {
-            return ValueTask.FromResult(busy);
-        }
-
-        if (_inline.Enabled && Volatile.Read(ref _fastRuns) >= InlineRuns.FastRunsRequired && _inline.TryEnter())
-        {
-            Interlocked.Increment(ref _inlineRuns);
-            try
-            {
-                return ValueTask.FromResult(RunHere(invocation, cancellationToken));
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-                return ValueTask.FromCanceled<InvocationResult>(cancellationToken);
-            }
-            catch (Exception error)
-            {
-                return ValueTask.FromException<InvocationResult>(error);
-            }
-            finally
-            {
-                _inline.Exit();
-            }
-        }
-
-        var work = new InvocationWork(this, invocation, cancellationToken);
-        try
-        {
-            _threads.Post(work);
-        }
-        catch (ObjectDisposedException)
-        {
-            Interlocked.Decrement(ref _inFlight);
-            throw;
-        }
-
-        return new ValueTask<InvocationResult>(work.Completion);
-    }
+    public ValueTask<InvocationResult> InvokeAsync(Invocation invocation, CancellationToken cancellationToken = default) =>
+        Admit(invocation) is { } lease
+            ? _runtime.Scheduler.Dispatch(lease, invocation, cancellationToken)
+            : ValueTask.FromResult(BusyAtLimit());
 
     /// <summary>
     /// Runs the entrypoint once on the calling thread, which it blocks for as long as the module runs (up to the
@@ -144,68 +108,81 @@ public sealed partial class FunctionPool : IDisposable, IInvocationTarget
     /// keeps slow functions off the thread pool. Same admission control and outcomes.
     /// </summary>
     public InvocationResult Invoke(Invocation invocation, CancellationToken cancellationToken = default) =>
-        Admit(invocation) is { } busy ? busy : RunHere(invocation, cancellationToken);
+        Admit(invocation) is { } lease ? _runtime.Scheduler.RunHere(lease, invocation, cancellationToken) : BusyAtLimit();
 
-    /// <summary>An admitted invocation, run on this thread with a borrowed scratch state.</summary>
-    private InvocationResult RunHere(Invocation invocation, CancellationToken cancellationToken)
-    {
-        var scratch = _scratches.Rent();
-        PreparedInstance? used = null;
-        try
-        {
-            return ((IInvocationTarget)this).Run(invocation, scratch, System.Diagnostics.Stopwatch.GetTimestamp(), cancellationToken, out used);
-        }
-        finally
-        {
-            Interlocked.Decrement(ref _inFlight);
-            used?.Dispose();
-            _scratches.Return(scratch);
-        }
-    }
-
-    /// <summary>Null when the invocation may run (and is now counted in flight), else the Busy answer.</summary>
-    private InvocationResult? Admit(Invocation invocation)
+    /// <summary>The invocation's lease when it may run (it is then counted in flight), else null.</summary>
+    private InvocationLease? Admit(Invocation invocation)
     {
         ArgumentNullException.ThrowIfNull(invocation);
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        if (Interlocked.Increment(ref _inFlight) > Settings.MaxConcurrency)
+        var inFlight = Interlocked.Increment(ref _inFlight);
+        if (inFlight > _settings.MaxConcurrency)
         {
             Interlocked.Decrement(ref _inFlight);
             Interlocked.Increment(ref _busy);
-            return InvocationResult.NotRun(InvocationOutcome.Busy,
-                $"{Settings.Name} is at its concurrency limit of {Settings.MaxConcurrency}");
+            return null;
+        }
+
+        if (inFlight > Volatile.Read(ref _peak))
+        {
+            RaiseTo(ref _peak, inFlight);
         }
 
         Interlocked.Increment(ref _invocations);
         Volatile.Write(ref _lastUsed, _time.GetTimestamp());
-        return null;
+        return new InvocationLease(this);
     }
+
+    private InvocationResult BusyAtLimit() =>
+        InvocationResult.NotRun(InvocationOutcome.Busy, $"{_settings.Name} is at its concurrency limit of {_settings.MaxConcurrency}");
+
+    void IInvocationTarget.Release() => Interlocked.Decrement(ref _inFlight);
+
+    TimeSpan IInvocationTarget.Timeout => _settings.Timeout;
+
+    bool IInvocationTarget.MayRunInline => Volatile.Read(ref _fastRuns) >= InlineRuns.FastRunsRequired;
+
+    void IInvocationTarget.RunsInline() => Interlocked.Increment(ref _inlineRuns);
 
     InvocationResult IInvocationTarget.Run(Invocation invocation, ThreadScratch scratch, long started, CancellationToken cancellationToken,
         out PreparedInstance? used)
     {
         used = null;
+        if ((Volatile.Read(ref _plan) ?? LoadPlan(invocation)) is not { } plan)
+        {
+            Interlocked.Increment(ref _failures);
+            return InvocationResult.NotRun(InvocationOutcome.Trapped,
+                $"{_settings.Name}: module {_module.Digest} is no longer in this worker's module cache (memory or disk)");
+        }
+
         var hit = false;
         if (_ready.TryDequeue(out var prepared))
         {
             hit = true;
             Interlocked.Decrement(ref _readyCount);
             Interlocked.Increment(ref _hits);
-            RequestRefill();
         }
         else
         {
             Interlocked.Increment(ref _misses);
+
+            // A request that found nothing ready is the demand signal: keep at least as many ready as are in flight.
+            var target = Volatile.Read(ref _target);
+            if (target < _maxReady)
+            {
+                RaiseTo(ref _target, Math.Min(_maxReady, Math.Max(Math.Max(1, 2 * target), Volatile.Read(ref _inFlight))));
+            }
+
             try
             {
-                prepared = _factory.TryCreate(_plan);
+                prepared = _runtime.Factory.TryCreate(plan) ?? (_runtime.ReclaimReadyInstance(this) ? _runtime.Factory.TryCreate(plan) : null);
             }
             catch (Exception error) when (error is InstantiationException or EntrypointMissingException)
             {
                 Interlocked.Increment(ref _failures);
                 using (_logger.BeginScope(invocation.LogTag ?? invocation.RequestId ?? ""))
                 {
-                    LogInstantiationFailed(Settings.Name, invocation.RequestId, error.Message);
+                    LogInstantiationFailed(_settings.Name, invocation.RequestId, error.Message);
                 }
 
                 return InvocationResult.NotRun(
@@ -216,22 +193,23 @@ public sealed partial class FunctionPool : IDisposable, IInvocationTarget
             if (prepared is null)
             {
                 Interlocked.Increment(ref _busy);
+                var capacity = _runtime.Factory.Counter.Capacity;
                 using (_logger.BeginScope(invocation.LogTag ?? invocation.RequestId ?? ""))
                 {
-                    LogNoSlotForRequest(Settings.Name, invocation.RequestId, _factory.Counter.Capacity);
+                    LogNoSlotForRequest(_settings.Name, invocation.RequestId, capacity);
                 }
 
                 return InvocationResult.NotRun(InvocationOutcome.Busy,
-                    $"every instance slot of the runtime is in use ({_factory.Counter.Capacity})");
+                    $"every instance slot of this worker is in use (Runtime:PoolingTotalInstances = {capacity})");
             }
 
             Interlocked.Increment(ref _instantiations);
-            RequestRefill();
         }
 
+        RequestRefill(force: !hit);
         try
         {
-            var result = Invoker.Run(prepared!, _plan, invocation, scratch, started, hit, cancellationToken);
+            var result = Invoker.Run(prepared, plan, invocation, scratch, started, hit, cancellationToken);
             used = prepared;
             CountFastRun(result);
             return result;
@@ -239,8 +217,44 @@ public sealed partial class FunctionPool : IDisposable, IInvocationTarget
         catch
         {
             Volatile.Write(ref _fastRuns, 0);
-            prepared!.Dispose();
+            prepared.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>
+    /// The plan of an idle pool, made again: its module from memory, or deserialized from the disk cache when the cache
+    /// dropped it. Null when the module is in neither.
+    /// </summary>
+    private FunctionPlan? LoadPlan(Invocation invocation)
+    {
+        lock (_planLock)
+        {
+            if (Volatile.Read(ref _plan) is { } loaded)
+            {
+                return loaded;
+            }
+
+            var module = Volatile.Read(ref _module);
+            if (!module.TryAcquire())
+            {
+                if (!_runtime.TryReload(module.Digest, out var reloaded))
+                {
+                    using (_logger.BeginScope(invocation.LogTag ?? invocation.RequestId ?? ""))
+                    {
+                        LogModuleGone(_settings.Name, module.Digest, invocation.RequestId);
+                    }
+
+                    return null;
+                }
+
+                module = reloaded;
+                Volatile.Write(ref _module, module);
+            }
+
+            var plan = _runtime.PlanFor(module, _settings);
+            Volatile.Write(ref _plan, plan);
+            return plan;
         }
     }
 
@@ -252,7 +266,7 @@ public sealed partial class FunctionPool : IDisposable, IInvocationTarget
     /// </summary>
     private void CountFastRun(InvocationResult result)
     {
-        if (result.Outcome == InvocationOutcome.Completed && result.Elapsed < _inline.Threshold)
+        if (result.Outcome == InvocationOutcome.Completed && result.Elapsed < _runtime.Scheduler.Inline.Threshold)
         {
             if (Volatile.Read(ref _fastRuns) < 2 * InlineRuns.FastRunsRequired)
             {
@@ -265,20 +279,21 @@ public sealed partial class FunctionPool : IDisposable, IInvocationTarget
         }
     }
 
-    void IInvocationTarget.Finished() => Interlocked.Decrement(ref _inFlight);
-
-    TimeSpan IInvocationTarget.Timeout => Settings.Timeout;
-
-    /// <summary>Asks the refill thread for instances unless it was asked already, the pool is full or the function is idle.</summary>
-    private void RequestRefill()
+    /// <summary>
+    /// Asks the refill thread for instances once half of the target is used (in batches: one wake-up per few
+    /// invocations), or at once after a request found none ready, unless it was asked already.
+    /// </summary>
+    private void RequestRefill(bool force = false)
     {
-        if (Volatile.Read(ref _readyCount) > _lowWater || Volatile.Read(ref _disposed) != 0 || IsIdle()
+        var target = Volatile.Read(ref _target);
+        var ready = Volatile.Read(ref _readyCount);
+        if ((force ? ready >= target : ready > target - Math.Max(1, target / 2)) || Volatile.Read(ref _disposed) != 0
             || Interlocked.CompareExchange(ref _refilling, 1, 0) != 0)
         {
             return;
         }
 
-        _refiller.Ask(this);
+        _runtime.Scheduler.Refiller.Ask(this);
     }
 
     /// <summary>Fills the pool to its target (on the refill thread); instantiating takes microseconds per instance.</summary>
@@ -286,12 +301,19 @@ public sealed partial class FunctionPool : IDisposable, IInvocationTarget
     {
         try
         {
-            while (Volatile.Read(ref _disposed) == 0 && Volatile.Read(ref _readyCount) < _target && !IsIdle())
+            // Read under the refill flag: an idle pool gives its plan up only while no refill runs.
+            if (Volatile.Read(ref _plan) is not { } plan)
             {
-                var prepared = _factory.TryCreate(_plan, _reserve);
+                return;
+            }
+
+            while (Volatile.Read(ref _disposed) == 0 && Volatile.Read(ref _readyCount) < Volatile.Read(ref _target) && !IsIdle())
+            {
+                // Ready instances leave a quarter of the slots to on-demand instantiation.
+                var prepared = _runtime.Factory.TryCreate(plan, _runtime.Factory.Counter.Capacity / 4);
                 if (prepared is null)
                 {
-                    LogNoSlots(Settings.Name, _factory.Counter.Capacity);
+                    LogNoSlots(_settings.Name, _runtime.Factory.Counter.Capacity);
                     break;
                 }
 
@@ -302,11 +324,18 @@ public sealed partial class FunctionPool : IDisposable, IInvocationTarget
         catch (Exception error) when (error is InstantiationException or EntrypointMissingException)
         {
             Interlocked.Increment(ref _failures);
-            LogRefillFailed(Settings.Name, error.Message);
+            LogRefillFailed(_settings.Name, error.Message);
         }
         finally
         {
             Volatile.Write(ref _refilling, 0);
+        }
+
+        // A target raised while this refill was finishing found the flag set and did not ask: ask for it now.
+        var slots = _runtime.Factory.Counter;
+        if (Volatile.Read(ref _readyCount) < Volatile.Read(ref _target) && !IsIdle() && slots.Live + slots.Capacity / 4 < slots.Capacity)
+        {
+            RequestRefill(force: true);
         }
     }
 
@@ -316,29 +345,113 @@ public sealed partial class FunctionPool : IDisposable, IInvocationTarget
         Interlocked.Increment(ref _readyCount);
         if (Volatile.Read(ref _disposed) != 0)
         {
-            Drain();
+            Drain(0);
         }
     }
 
     private bool IsIdle() => _time.GetElapsedTime(Volatile.Read(ref _lastUsed)) >= IdleAfter;
 
-    /// <summary>Releases the ready instances of a function nobody called for a while; the next call refills.</summary>
-    internal void ShrinkIfIdle()
+    internal long LastUsed => Volatile.Read(ref _lastUsed);
+
+    internal int ReadyCount => Volatile.Read(ref _readyCount);
+
+    /// <summary>
+    /// Scales the pool to its measured demand (the runtime calls this every <see cref="RuntimeOptions.ScaleInterval"/>,
+    /// one call at a time): an idle pool releases everything; one that served fewer requests in the interval than it
+    /// keeps ready lowers its target towards the interval's peak concurrency, by half at most per interval. Returns
+    /// true once a disposed pool has let go of everything.
+    /// </summary>
+    internal bool Scale()
     {
-        if (IsIdle() && Volatile.Read(ref _inFlight) == 0 && Volatile.Read(ref _readyCount) > 0)
+        if (Volatile.Read(ref _disposed) != 0)
         {
-            var released = Drain();
+            Drain(0);
+            return ReleaseRetiredPlans();
+        }
+
+        if (IsIdle() && Volatile.Read(ref _inFlight) == 0)
+        {
+            Volatile.Write(ref _target, 0);
+            Volatile.Write(ref _peak, 0);
+            var released = Drain(0);
+            RetirePlan();
             if (released > 0)
             {
-                LogShrunk(Settings.Name, released);
+                LogShrunk(_settings.Name, released);
+            }
+        }
+        else
+        {
+            // Lowered only when the interval had fewer requests than instances kept ready: at a high rate the ready
+            // instances are what keeps instantiation off the request path, however few run at one instant.
+            var peak = Interlocked.Exchange(ref _peak, Volatile.Read(ref _inFlight));
+            var invocations = Interlocked.Read(ref _invocations);
+            var recent = invocations - _invocationsAtLastScale;
+            _invocationsAtLastScale = invocations;
+            var target = Volatile.Read(ref _target);
+            var lowered = Math.Max(peak, target / 2);
+            if (recent < target && lowered < target)
+            {
+                Interlocked.CompareExchange(ref _target, lowered, target);
+                Drain(Volatile.Read(ref _target));
+            }
+        }
+
+        ReleaseRetiredPlans();
+        return false;
+    }
+
+    /// <summary>Gives one ready instance back to the runtime's slots (for another function's request); false when none.</summary>
+    internal bool GiveUpOne()
+    {
+        if (!_ready.TryDequeue(out var instance))
+        {
+            return false;
+        }
+
+        Interlocked.Decrement(ref _readyCount);
+        instance.Dispose();
+        return true;
+    }
+
+    private void RetirePlan()
+    {
+        lock (_planLock)
+        {
+            if (Interlocked.Exchange(ref _plan, null) is { } plan)
+            {
+                _retired.Add(plan);
             }
         }
     }
 
-    private int Drain()
+    /// <summary>
+    /// Gives up the module uses of retired plans once nothing can still be using them: the plan was unpublished first,
+    /// so an invocation admitted or a refill started after that reads the new one; with none in flight and no refill
+    /// running, no one holds an old one.
+    /// </summary>
+    private bool ReleaseRetiredPlans()
+    {
+        lock (_planLock)
+        {
+            if (_retired.Count > 0 && Volatile.Read(ref _inFlight) == 0 && Volatile.Read(ref _refilling) == 0)
+            {
+                foreach (var plan in _retired)
+                {
+                    plan.Module.Release();
+                }
+
+                _retired.Clear();
+            }
+
+            return _retired.Count == 0 && Volatile.Read(ref _plan) is null;
+        }
+    }
+
+    private int Drain(int keep)
     {
         var released = 0;
-        while (_ready.TryDequeue(out var instance))
+        while (Volatile.Read(ref _readyCount) > keep && _ready.TryDequeue(out var instance))
         {
             Interlocked.Decrement(ref _readyCount);
             instance.Dispose();
@@ -348,19 +461,41 @@ public sealed partial class FunctionPool : IDisposable, IInvocationTarget
         return released;
     }
 
-    /// <summary>Deletes the ready instances. Invocations already running finish; new ones are refused.</summary>
+    private static void RaiseTo(ref int location, int value)
+    {
+        var seen = Volatile.Read(ref location);
+        while (seen < value)
+        {
+            var previous = Interlocked.CompareExchange(ref location, value, seen);
+            if (previous == seen)
+            {
+                return;
+            }
+
+            seen = previous;
+        }
+    }
+
+    /// <summary>
+    /// Deletes the ready instances and gives up the module (which leaves memory when no other route refers to it).
+    /// Invocations already running finish; new ones are refused.
+    /// </summary>
     public void Dispose()
     {
-        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
         {
-            Drain();
+            return;
         }
+
+        Drain(0);
+        RetirePlan();
+        _runtime.Retire(this, ReleaseRetiredPlans());
     }
 
     [LoggerMessage(EventId = 3101, Level = LogLevel.Warning, Message = "Could not refill the pool of {Function}: {Error}")]
     private partial void LogRefillFailed(string function, string error);
 
-    [LoggerMessage(EventId = 3102, Level = LogLevel.Warning,
+    [LoggerMessage(EventId = 3102, Level = LogLevel.Debug,
         Message = "Pool of {Function} not refilled: the runtime's instance slots ({Capacity}) are nearly all in use")]
     private partial void LogNoSlots(string function, int capacity);
 
@@ -370,9 +505,14 @@ public sealed partial class FunctionPool : IDisposable, IInvocationTarget
 
     [LoggerMessage(EventId = 3105, Level = LogLevel.Warning,
         Message = "{Function}: request {RequestId} answered Busy: all {Capacity} instance slots of the runtime are in use; " +
-                  "raise Runtime:PoolingTotalInstances or lower ready instances and concurrency limits")]
+                  "raise Runtime:PoolingTotalInstances or lower concurrency limits")]
     private partial void LogNoSlotForRequest(string function, string? requestId, int capacity);
 
-    [LoggerMessage(EventId = 3103, Level = LogLevel.Debug, Message = "Pool of {Function} idle: released {Count} ready instances")]
+    [LoggerMessage(EventId = 3106, Level = LogLevel.Error,
+        Message = "{Function}: request {RequestId} cannot run: module {ModuleDigest} is neither in memory nor in the disk cache; " +
+                  "the worker reloads it at its next sync")]
+    private partial void LogModuleGone(string function, string moduleDigest, string? requestId);
+
+    [LoggerMessage(EventId = 3103, Level = LogLevel.Debug, Message = "Pool of {Function} idle: released {Count} ready instances and its module")]
     private partial void LogShrunk(string function, int count);
 }

@@ -2,7 +2,7 @@ namespace Functions.Runtime;
 
 /// <summary>A pool's counters since it was created.</summary>
 /// <param name="Ready">Instances instantiated and waiting.</param>
-/// <param name="TargetReady">How many the refill keeps ready while the function is in use.</param>
+/// <param name="TargetReady">How many the refill keeps ready now: measured demand, 0 while idle.</param>
 /// <param name="InFlight">Invocations admitted and not yet finished.</param>
 /// <param name="Invocations">Invocations admitted (not counting Busy answers).</param>
 /// <param name="Hits">Invocations served by a ready instance.</param>
@@ -21,4 +21,11 @@ public sealed record PoolStats(
     long Instantiations,
     long InstantiationFailures,
     long BusyRejections,
-    long InlineRuns);
+    long InlineRuns)
+{
+    /// <summary>The most ready instances demand may raise the target to (<see cref="FunctionSettings.ReadyInstances"/>).</summary>
+    public int MaxReady { get; init; }
+
+    /// <summary>Whether the pool holds its compiled module now (false while it is scaled to zero).</summary>
+    public bool ModuleLoaded { get; init; }
+}

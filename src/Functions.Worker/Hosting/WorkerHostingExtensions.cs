@@ -29,12 +29,8 @@ public static class WorkerHostingExtensions
             .GetValue(nameof(WorkerOptions.DrainTimeout), TimeSpan.FromSeconds(30)));
 
         services.TryAddSingleton(TimeProvider.System);
-        services.AddSingleton(sp =>
-        {
-            var runtime = sp.GetRequiredService<IOptions<RuntimeOptions>>().Value;
-            ReserveThreadsForInlineRuns(runtime.InlineRuns);
-            return new WasmRuntime(runtime, sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<TimeProvider>());
-        });
+        services.AddSingleton(sp => new WasmRuntime(sp.GetRequiredService<IOptions<RuntimeOptions>>().Value,
+            sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<AppliedState>();
         services.AddSingleton<SyncSignal>();
         services.AddSingleton<StateBuilder>();
@@ -61,21 +57,6 @@ public static class WorkerHostingExtensions
         services.AddWorkerMessaging(configuration.GetConnectionString("RabbitMq"), nodeId);
         services.AddReceiveEndpointObserver<RingOnReady>();
         return builder;
-    }
-
-    /// <summary>
-    /// Short functions run on the request's own thread-pool thread (<see cref="RuntimeOptions.InlineRuns"/> at most at
-    /// once). Should such a function turn slow, those threads are blocked until its timeout: the pool's floor is raised
-    /// by that many, so it starts replacements at once instead of after its starvation delay.
-    /// </summary>
-    private static void ReserveThreadsForInlineRuns(int inlineRuns)
-    {
-        ThreadPool.GetMinThreads(out var workers, out var completionPorts);
-        var wanted = Environment.ProcessorCount + inlineRuns;
-        if (workers < wanted)
-        {
-            ThreadPool.SetMinThreads(wanted, completionPorts);
-        }
     }
 
     /// <summary>

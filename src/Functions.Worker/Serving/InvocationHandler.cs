@@ -61,7 +61,7 @@ public sealed partial class InvocationHandler(AppliedState state, WorkerMetrics 
             case InvocationOutcome.Busy:
                 context.Response.Headers.RetryAfter = "1";
                 return WagiResult.Error(StatusCodes.Status503ServiceUnavailable, requestId, problemJson,
-                    $"the route is at its concurrency limit of {route.Binding.Limits.MaxConcurrency}");
+                    result.Detail ?? $"the route is at its concurrency limit of {route.Binding.Limits.MaxConcurrency}");
             case InvocationOutcome.EntrypointMissing:
                 LogFailure(route.Label, route.Binding.ModuleDigest, requestId, result.Outcome, result.Detail);
                 return WagiResult.Error(StatusCodes.Status500InternalServerError, requestId, problemJson);
