@@ -82,6 +82,7 @@ public sealed class FunctionsDbContext(DbContextOptions<FunctionsDbContext> opti
             worker.ToTable("worker_nodes");
             worker.HasKey(w => w.NodeId);
             worker.Property(w => w.NodeId).HasMaxLength(253);
+            worker.Property(w => w.FailedApps).HasJsonConversion().HasDefaultValueSql("'[]'::jsonb");
         });
 
         modelBuilder.Entity<GenerationCounter>(generation =>

@@ -18,4 +18,7 @@ public sealed class WorkerNode
     public long? FailedGeneration { get; set; }
 
     public string? LastError { get; set; }
+
+    /// <summary>The apps it could not apply at <see cref="AppliedGeneration"/> (only those: never the healthy ones).</summary>
+    public IReadOnlyList<WorkerAppFailure> FailedApps { get; set; } = [];
 }

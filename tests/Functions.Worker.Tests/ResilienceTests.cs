@@ -69,17 +69,28 @@ public sealed class ResilienceTests(WorkerFixture fixture) : IClassFixture<Worke
     }
 
     [Fact]
-    public async Task A_generation_that_cannot_be_applied_is_reported_and_the_previous_one_keeps_serving()
+    public async Task A_module_that_cannot_link_is_refused_at_deploy_or_reported_for_its_app_alone_while_the_others_keep_serving()
     {
         await fixture.DeployAsync("steady", new { route = "/steady", module = await fixture.DigestOf("hello-wat") });
-        // The control plane accepts it (the module is valid WebAssembly); the worker cannot instantiate it.
-        var generation = await fixture.Platform.DeployAsync("broken", new { route = "/broken", module = await fixture.DigestOf("badimport"), entrypoint = "_start" });
-        await Until(async () => (await fixture.Platform.WorkerNodesAsync()).Any(w => (long?)w!["failedGeneration"] == generation));
-        var node = (await fixture.Platform.WorkerNodesAsync()).First(w => (long?)w!["failedGeneration"] == generation)!;
-        Assert.Contains("host_secret", (string?)node["lastError"]);
+        string error;
+        try
+        {
+            await fixture.Platform.DeployAsync("broken", new { route = "/broken", module = await fixture.DigestOf("badimport"), entrypoint = "_start" });
+            // Accepted (the module is valid WebAssembly): the worker cannot instantiate it, and says so for that app only.
+            await Until(async () => (await fixture.Platform.WorkerNodesAsync()).Any(w => w!["failedApps"]!.AsArray().Any(f => (string?)f!["app"] == "broken")));
+            var node = (await fixture.Platform.WorkerNodesAsync()).First(w => w!["failedApps"]!.AsArray().Count > 0)!;
+            error = (string)node["failedApps"]!.AsArray().Single(f => (string?)f!["app"] == "broken")!["error"]!;
+            Assert.Null((long?)node["failedGeneration"]);
+            await fixture.Platform.DeleteAppAsync("broken");
+        }
+        catch (HttpRequestException refused) when (refused.Message.StartsWith("400", StringComparison.Ordinal))
+        {
+            error = refused.Message;
+        }
+
+        Assert.Contains("host_secret", error, StringComparison.Ordinal);
         using var response = await fixture.Worker.GetAsync(new Uri("/steady", UriKind.Relative));
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        await fixture.Platform.DeleteAppAsync("broken");
     }
 
     [Fact]

@@ -52,8 +52,7 @@ public sealed class WorkerFixture : IAsyncLifetime
         {
             using var ready = await Worker.GetAsync(new Uri("/readyz", UriKind.Relative));
             var text = await ready.Content.ReadAsStringAsync();
-            if (text.StartsWith("ready: generation ", StringComparison.Ordinal)
-                && long.Parse(text["ready: generation ".Length..], System.Globalization.CultureInfo.InvariantCulture) >= generation)
+            if (ReadyGeneration(text) >= generation)
             {
                 return;
             }
@@ -61,6 +60,19 @@ public sealed class WorkerFixture : IAsyncLifetime
             Assert.True(DateTime.UtcNow < deadline, $"the worker did not apply generation {generation}: {text}\n{Platform.Workers[0].RecentOutput}");
             await Task.Delay(50);
         }
+    }
+
+    /// <summary>The generation in <c>ready: generation N</c> (failed apps may follow it in parentheses), or -1.</summary>
+    public static long ReadyGeneration(string readyz)
+    {
+        const string prefix = "ready: generation ";
+        if (!readyz.StartsWith(prefix, StringComparison.Ordinal))
+        {
+            return -1;
+        }
+
+        var digits = readyz[prefix.Length..].TakeWhile(char.IsAsciiDigit).ToArray();
+        return long.Parse(digits, System.Globalization.CultureInfo.InvariantCulture);
     }
 
     public async Task DisposeAsync()

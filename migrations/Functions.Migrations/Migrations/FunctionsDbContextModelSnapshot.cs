@@ -319,6 +319,13 @@ namespace Functions.Migrations.Migrations
                         .HasColumnType("bigint")
                         .HasColumnName("applied_generation");
 
+                    b.Property<string>("FailedApps")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("failed_apps")
+                        .HasDefaultValueSql("'[]'::jsonb");
+
                     b.Property<long?>("FailedGeneration")
                         .HasColumnType("bigint")
                         .HasColumnName("failed_generation");

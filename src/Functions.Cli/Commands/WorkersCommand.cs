@@ -32,10 +32,27 @@ internal static class WorkersCommand
                 w.Version,
                 w.AppliedGeneration.ToString(CultureInfo.InvariantCulture),
                 Formats.Ago(w.LastHeartbeat, now),
-                w.LastError is null ? "" : $"generation {w.FailedGeneration}: {w.LastError}",
+                Errors(w),
             ]));
             return ExitCodes.Success;
         });
         return command;
+    }
+
+    /// <summary>A whole-sync failure, then the apps that failed there (each named with its release).</summary>
+    internal static string Errors(WorkerInfo worker)
+    {
+        var parts = new List<string>();
+        if (worker.LastError is not null)
+        {
+            parts.Add($"generation {worker.FailedGeneration}: {worker.LastError}");
+        }
+
+        foreach (var failure in worker.FailedApps ?? [])
+        {
+            parts.Add($"app {failure.App} release {failure.Release}: {failure.Error}");
+        }
+
+        return string.Join("; ", parts);
     }
 }

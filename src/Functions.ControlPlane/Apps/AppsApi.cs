@@ -225,18 +225,17 @@ public static class AppsApi
         var workers = (await db.WorkerNodes.AsNoTracking().OrderBy(w => w.NodeId).ToListAsync(cancel))
             .Select(w =>
             {
-                var failed = w.AppliedGeneration < target && w.FailedGeneration >= target;
-                var status = w.AppliedGeneration >= target ? "applied" : failed ? "failed" : "pending";
+                var (status, error) = RolloutStatus.Of(w, name, version, target);
                 return new WorkerRollout(
                     w.NodeId, w.Address, status, WorkerStates.IsOnline(w, now, options.Value), w.AppliedGeneration,
-                    w.LastHeartbeat, failed ? w.LastError : null);
+                    w.LastHeartbeat, error);
             })
             .ToList();
         return TypedResults.Ok(new RolloutView(
             name, version, target,
-            workers.Count(w => w.Status == "applied"),
-            workers.Count(w => w.Status == "pending" && w.Online),
-            workers.Count(w => w.Status == "failed"),
+            workers.Count(w => w.Status == RolloutStatus.Applied),
+            workers.Count(w => w.Status == RolloutStatus.Pending && w.Online),
+            workers.Count(w => w.Status == RolloutStatus.Failed),
             workers));
     }
 

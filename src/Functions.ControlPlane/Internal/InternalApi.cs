@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Functions.ControlPlane.Common;
 using Functions.ControlPlane.Data;
 using Functions.ControlPlane.Modules;
@@ -17,6 +18,9 @@ namespace Functions.ControlPlane.Internal;
 public static class InternalApi
 {
     public const int MaxNodeIdLength = 253;
+
+    // The same shape JsonColumn reads back (web defaults: camelCase).
+    private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web);
 
     public static IEndpointRouteBuilder MapInternalApi(this IEndpointRouteBuilder app)
     {
@@ -90,6 +94,11 @@ public static class InternalApi
             errors["appliedGeneration"] = ["appliedGeneration cannot be negative (0 before the first sync)."];
         }
 
+        if (report.FailedApps?.Any(f => f is null || string.IsNullOrEmpty(f.App) || f.Error is null) == true)
+        {
+            errors["failedApps"] = ["Each failed app needs its app name, the release that failed and the error."];
+        }
+
         if (errors.Count > 0)
         {
             return Problems.Validation(errors);
@@ -97,14 +106,17 @@ public static class InternalApi
 
         var cancel = request.HttpContext.RequestAborted;
         var now = time.GetUtcNow();
+        // An older worker sends no failedApps: it applies whole generations, so it has none to report.
+        var failedApps = JsonSerializer.Serialize(
+            (report.FailedApps ?? []).Select(f => new WorkerAppFailure(f.App, f.Release, f.Error)), JsonOptions);
         // Clock skew between nodes makes the worker's SentAt unreliable: the control plane's clock decides.
         await db.Database.ExecuteSqlInterpolatedAsync($"""
-            INSERT INTO worker_nodes (node_id, address, version, first_seen, last_heartbeat, applied_generation, failed_generation, last_error)
-            VALUES ({report.NodeId}, {report.Address}, {report.Version}, {now}, {now}, {report.AppliedGeneration}, {report.FailedGeneration}, {report.LastError})
+            INSERT INTO worker_nodes (node_id, address, version, first_seen, last_heartbeat, applied_generation, failed_generation, last_error, failed_apps)
+            VALUES ({report.NodeId}, {report.Address}, {report.Version}, {now}, {now}, {report.AppliedGeneration}, {report.FailedGeneration}, {report.LastError}, CAST({failedApps} AS jsonb))
             ON CONFLICT (node_id) DO UPDATE SET
                 address = excluded.address, version = excluded.version, last_heartbeat = excluded.last_heartbeat,
                 applied_generation = excluded.applied_generation, failed_generation = excluded.failed_generation,
-                last_error = excluded.last_error
+                last_error = excluded.last_error, failed_apps = excluded.failed_apps
             """, cancel);
         return TypedResults.Ok(new HeartbeatResponse(await Generation.CurrentAsync(db, cancel)));
     }

@@ -3,7 +3,11 @@ using Functions.Data;
 
 namespace Functions.ControlPlane.Workers;
 
-/// <summary>What a worker's last heartbeat says about it now.</summary>
+/// <summary>
+/// What a worker's last heartbeat says about it now. Apps it could not apply do not change its state: it serves every
+/// other app (and is ready), and lists those apps in <see cref="WorkerView.FailedApps"/>; <c>failed</c> is kept for a
+/// worker that could not process a newer generation at all.
+/// </summary>
 internal static class WorkerStates
 {
     public const string Offline = "offline";

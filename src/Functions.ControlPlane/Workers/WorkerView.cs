@@ -1,3 +1,5 @@
+using Functions.Contracts;
+
 namespace Functions.ControlPlane.Workers;
 
 /// <summary>A worker node as the control plane last heard from it.</summary>
@@ -8,7 +10,13 @@ namespace Functions.ControlPlane.Workers;
 /// <param name="AppliedGeneration">The last generation it serves.</param>
 /// <param name="FailedGeneration">A newer generation it could not apply, if any.</param>
 /// <param name="LastError">Why applying <paramref name="FailedGeneration"/> failed.</param>
-/// <param name="State"><c>ready</c> (at the current generation), <c>syncing</c>, <c>failed</c> or <c>offline</c>.</param>
+/// <param name="FailedApps">The apps it could not apply (each keeps its last good release there, or nothing); only
+/// those, never the healthy ones.</param>
+/// <param name="State">
+/// <c>ready</c> (at the current generation; apps that failed there are listed in <paramref name="FailedApps"/>, they do
+/// not make the worker failed), <c>syncing</c>, <c>failed</c> (it could not process a newer generation at all) or
+/// <c>offline</c>.
+/// </param>
 public sealed record WorkerView(
     string NodeId,
     string Address,
@@ -17,6 +25,7 @@ public sealed record WorkerView(
     long AppliedGeneration,
     long? FailedGeneration,
     string? LastError,
+    IReadOnlyList<AppFailure> FailedApps,
     string State);
 
 /// <summary>The worker nodes and the generation they should all reach.</summary>

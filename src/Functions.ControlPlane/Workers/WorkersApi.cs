@@ -1,6 +1,7 @@
 using Functions.ControlPlane.Data;
 using Functions.ControlPlane.Hosting;
 using Functions.ControlPlane.Security;
+using Functions.Contracts;
 using Functions.Data;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -16,7 +17,7 @@ public static class WorkersApi
         app.MapGet("/api/v1/workers", ListAsync)
             .WithTags("Workers")
             .WithName("ListWorkers")
-            .WithSummary("Worker nodes: id, address, version, last heartbeat, applied generation, state")
+            .WithSummary("Worker nodes: id, address, version, last heartbeat, applied generation, failed apps, state")
             .RequireAuthorization(ApiKeyRoles.AdminPolicy)
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status403Forbidden);
@@ -31,6 +32,7 @@ public static class WorkersApi
         var workers = await db.WorkerNodes.AsNoTracking().OrderBy(w => w.NodeId).ToListAsync(cancel);
         return TypedResults.Ok(new WorkerList(generation, [.. workers.Select(w => new WorkerView(
             w.NodeId, w.Address, w.Version, w.LastHeartbeat, w.AppliedGeneration, w.FailedGeneration, w.LastError,
+            [.. w.FailedApps.Select(f => new AppFailure(f.App, f.Release, f.Error))],
             WorkerStates.Of(w, generation, now, options.Value)))]));
     }
 }

@@ -59,6 +59,18 @@ public static class WorkerHostingExtensions
         return builder;
     }
 
+    /// <summary>
+    /// <c>ready: generation N</c>, then the apps that failed if any (they do not hold readiness back: the healthy apps
+    /// are served), e.g. <c>ready: generation 7 (1 app failed: shop)</c>.
+    /// </summary>
+    internal static string ReadyText(ServingState current)
+    {
+        var failed = current.Failures.Keys.Order(StringComparer.Ordinal).ToList();
+        return failed.Count == 0
+            ? $"ready: generation {current.Generation}"
+            : $"ready: generation {current.Generation} ({failed.Count} app{(failed.Count == 1 ? "" : "s")} failed: {string.Join(", ", failed)})";
+    }
+
     /// <summary>The worker's own endpoints; every other path goes to the functions.</summary>
     public static WebApplication MapWorker(this WebApplication app)
     {
@@ -66,7 +78,7 @@ public static class WorkerHostingExtensions
         var metrics = app.Services.GetRequiredService<WorkerMetrics>();
         app.MapGet("/healthz", () => TypedResults.Text("ok"));
         app.MapGet("/readyz", () => state.IsReady
-            ? Results.Text($"ready: generation {state.Current.Generation}")
+            ? Results.Text(ReadyText(state.Current))
             : Results.Text("not ready: the first sync with the control plane has not succeeded yet", statusCode: 503));
         app.MapGet("/metrics", async (HttpContext context) =>
         {

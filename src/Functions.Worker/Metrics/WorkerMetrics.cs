@@ -32,6 +32,7 @@ public sealed class WorkerMetrics
         CompileSeconds = factory.CreateCounter("functions_compile_seconds_total", "Time spent compiling modules.");
         Compiles = factory.CreateCounter("functions_compiles_total", "Modules compiled (not loaded from the cache).");
         AppliedGeneration = factory.CreateGauge("functions_applied_generation", "The desired-state generation this worker serves.");
+        FailedApps = factory.CreateGauge("functions_failed_apps", "Apps whose active release this worker could not apply.");
         SyncFailures = factory.CreateCounter("functions_sync_failures_total", "Syncs that failed and kept the previous state.");
         NotFound = factory.CreateCounter("functions_not_found_total", "Requests that matched no route.");
     }
@@ -50,5 +51,7 @@ public sealed class WorkerMetrics
     public Counter Compiles { get; }
     public Gauge AppliedGeneration { get; }
     public Counter SyncFailures { get; }
+
+    public Gauge FailedApps { get; }
     public Counter NotFound { get; }
 }

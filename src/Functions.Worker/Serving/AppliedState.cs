@@ -10,7 +10,10 @@ public sealed class AppliedState
 
     public SyncStatus Status => _status;
 
-    /// <summary>Ready once the first sync succeeded: until then the worker does not know what to serve.</summary>
+    /// <summary>
+    /// Ready once the first sync processed the desired state: every app that could be applied is served (an app that
+    /// failed is reported in <see cref="ServingState.Failures"/> and does not hold readiness back).
+    /// </summary>
     public bool IsReady => _status.Synced;
 
     /// <summary>Makes <paramref name="next"/> the served state; returns the one it replaced.</summary>

@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
@@ -8,10 +9,29 @@ namespace Functions.Worker.Sync;
 /// <summary>The worker's view of the control plane's internal surface: desired state, module bytes, heartbeats.</summary>
 public sealed class ControlPlaneClient(HttpClient http)
 {
-    public async Task<DesiredState> GetDesiredStateAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Pulls the desired state. With <paramref name="ifNoneMatch"/> (the ETag of the state last processed, <c>"g&lt;n&gt;"</c>)
+    /// the control plane answers 304 while the generation is the same: nothing is read or deserialized then.
+    /// </summary>
+    public async Task<DesiredStatePull> GetDesiredStateAsync(string? ifNoneMatch, CancellationToken cancellationToken)
     {
-        var state = await http.GetFromJsonAsync<DesiredState>("internal/v1/desired-state", cancellationToken).ConfigureAwait(false);
-        return state ?? throw new InvalidOperationException("The control plane answered the desired state with an empty body.");
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri("internal/v1/desired-state", UriKind.Relative));
+        if (ifNoneMatch is not null)
+        {
+            request.Headers.TryAddWithoutValidation("If-None-Match", ifNoneMatch);
+        }
+
+        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        var etag = response.Headers.ETag?.ToString();
+        if (response.StatusCode == HttpStatusCode.NotModified)
+        {
+            return new DesiredStatePull(null, etag ?? ifNoneMatch);
+        }
+
+        response.EnsureSuccessStatusCode();
+        var state = await response.Content.ReadFromJsonAsync<DesiredState>(cancellationToken).ConfigureAwait(false);
+        return new DesiredStatePull(
+            state ?? throw new InvalidOperationException("The control plane answered the desired state with an empty body."), etag);
     }
 
     /// <summary>Downloads a module and refuses bytes whose SHA-256 is not the digest asked for.</summary>

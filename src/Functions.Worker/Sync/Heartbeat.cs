@@ -46,8 +46,10 @@ public sealed partial class Heartbeat(
     private async Task BeatAsync(CancellationToken cancellationToken)
     {
         var status = applied.Status;
-        var report = new WorkerReport(options.Value.NodeId, Address(), Version, applied.Current.Generation,
-            status.FailedGeneration, status.LastError, time.GetUtcNow());
+        var current = applied.Current;
+        var report = new WorkerReport(options.Value.NodeId, Address(), Version, current.Generation,
+            status.FailedGeneration, status.LastError, time.GetUtcNow(),
+            [.. current.Failures.Values.OrderBy(f => f.App, StringComparer.Ordinal).Select(f => new AppFailure(f.App, f.Release, f.Error))]);
         try
         {
             await controlPlane.SendHeartbeatAsync(report, cancellationToken).ConfigureAwait(false);

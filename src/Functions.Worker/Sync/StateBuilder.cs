@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Net;
 using System.Text;
 using Functions.Contracts;
 using Functions.Runtime;
@@ -11,9 +12,10 @@ using Microsoft.Extensions.Options;
 namespace Functions.Worker.Sync;
 
 /// <summary>
-/// Turns a desired state into a <see cref="ServingState"/>: modules fetched (by digest, verified) and compiled,
-/// <c>_routes</c> expanded, pools filled, the route table built. All of it off the request path; nothing of it
-/// becomes visible until the whole generation is ready.
+/// Turns a desired state into a <see cref="ServingState"/>, one app at a time: an app whose bindings are what it
+/// serves is carried over untouched; a changed app has its modules fetched (by digest, verified) and compiled, its
+/// <c>_routes</c> expanded and its pools created. An app that fails keeps its last good state (or none) and is
+/// recorded as failed; the others are applied all the same. All of it off the request path.
 /// </summary>
 public sealed partial class StateBuilder(
     WasmRuntime runtime,
@@ -22,10 +24,119 @@ public sealed partial class StateBuilder(
     IOptions<WorkerOptions> options,
     ILogger<StateBuilder> logger)
 {
-    public async Task<ServingState> BuildAsync(DesiredState desired, ServingState current, CancellationToken cancellationToken)
+    /// <summary>
+    /// Builds the next state. Apps that failed with the same bindings before are not rebuilt unless
+    /// <paramref name="retryFailed"/>. Throws only when the control plane cannot be reached (nothing is applied then).
+    /// </summary>
+    public async Task<ServingState> BuildAsync(DesiredState desired, ServingState current, bool retryFailed, CancellationToken cancellationToken)
+    {
+        var kept = new List<ServedApp>();
+        var built = new List<ServedApp>();
+        var failures = new Dictionary<string, FailedApp>(StringComparer.Ordinal);
+        try
+        {
+            foreach (var group in desired.Routes.GroupBy(r => r.App, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal))
+            {
+                var app = group.Key;
+                var bindings = group.ToList();
+                var release = bindings[0].Release;
+                var fingerprint = AppBindings.Fingerprint(bindings);
+                current.Apps.TryGetValue(app, out var served);
+                if (served is not null && served.Release == release && served.Bindings == fingerprint)
+                {
+                    kept.Add(served);
+                    continue;
+                }
+
+                if (!retryFailed && current.Failures.TryGetValue(app, out var failed) && failed.Bindings == fingerprint)
+                {
+                    failures[app] = failed;
+                    AddIfServed(kept, served);
+                    continue;
+                }
+
+                try
+                {
+                    built.Add(await BuildAppAsync(app, release, fingerprint, bindings, served, cancellationToken).ConfigureAwait(false));
+                }
+                catch (Exception error) when (!IsControlPlaneFailure(error, cancellationToken))
+                {
+                    failures[app] = Fail(app, release, fingerprint, error.Message, served);
+                    AddIfServed(kept, served);
+                }
+            }
+        }
+        catch
+        {
+            foreach (var app in built)
+            {
+                DisposeNewPools(app, current.Apps.GetValueOrDefault(app.App));
+            }
+
+            throw;
+        }
+
+        // The apps served as they were did not collide with one another in the current table: they go in first, so a
+        // collision fails the app being applied, never the one already serving the route.
+        var owners = new Dictionary<(bool Wildcard, string Prefix), string>();
+        var apps = new Dictionary<string, ServedApp>(StringComparer.Ordinal);
+        foreach (var app in kept)
+        {
+            Claim(app);
+        }
+
+        foreach (var app in built)
+        {
+            var previous = current.Apps.GetValueOrDefault(app.App);
+            if (Collision(app) is { } clash)
+            {
+                DisposeNewPools(app, previous);
+                failures[app.App] = Fail(app.App, app.Release, app.Bindings,
+                    $"{clash.Route} is already served by app '{clash.Owner}' on this worker; choose another route.", previous);
+                if (previous is not null && Collision(previous) is null)
+                {
+                    Claim(previous);
+                }
+
+                continue;
+            }
+
+            Claim(app);
+        }
+
+        return new ServingState(desired.Generation, apps, failures);
+
+        void Claim(ServedApp app)
+        {
+            foreach (var (pattern, _) in app.Routes)
+            {
+                owners[(pattern.IsWildcard, pattern.Prefix)] = app.App;
+            }
+
+            apps[app.App] = app;
+        }
+
+        (string Route, string Owner)? Collision(ServedApp app)
+        {
+            foreach (var (pattern, _) in app.Routes)
+            {
+                if (owners.TryGetValue((pattern.IsWildcard, pattern.Prefix), out var owner))
+                {
+                    return (pattern.Text, owner);
+                }
+            }
+
+            return null;
+        }
+    }
+
+    /// <summary>Builds one app, reusing the pools of <paramref name="served"/> that it still needs; throws on failure
+    /// after disposing what it created.</summary>
+    private async Task<ServedApp> BuildAppAsync(
+        string app, int release, string fingerprint, IReadOnlyList<RouteBinding> bindings, ServedApp? served, CancellationToken cancellationToken)
     {
         var modules = new Dictionary<string, CompiledModule>(StringComparer.Ordinal);
-        foreach (var digest in desired.Routes.Select(r => r.ModuleDigest).Distinct(StringComparer.Ordinal))
+        foreach (var digest in bindings.Select(r => r.ModuleDigest).Distinct(StringComparer.Ordinal))
         {
             modules[digest] = await LoadModuleAsync(digest, cancellationToken).ConfigureAwait(false);
         }
@@ -35,14 +146,14 @@ public sealed partial class StateBuilder(
         try
         {
             var routes = new List<(RoutePattern, ServedRoute)>();
-            foreach (var binding in desired.Routes)
+            var taken = new HashSet<(bool, string)>();
+            foreach (var binding in bindings)
             {
                 var pattern = RoutePattern.Parse(binding.Route);
-                var module = modules[binding.ModuleDigest];
-                routes.Add((pattern, Serve(binding, pattern.Text, binding.Entrypoint)));
+                Add(pattern, Serve(binding, pattern.Text, binding.Entrypoint));
                 if (binding.ModuleExports.Contains(DynamicRoutes.RoutesExport, StringComparer.Ordinal))
                 {
-                    foreach (var sub in await ExpandRoutesAsync(module, binding, pattern).ConfigureAwait(false))
+                    foreach (var sub in await ExpandRoutesAsync(modules[binding.ModuleDigest], binding).ConfigureAwait(false))
                     {
                         if (!binding.ModuleExports.Contains(sub.Entrypoint, StringComparer.Ordinal))
                         {
@@ -50,12 +161,22 @@ public sealed partial class StateBuilder(
                                 $"{binding.Route}: _routes names '{sub.Entrypoint}' for {sub.Pattern.Text}, which the module does not export.");
                         }
 
-                        routes.Add((sub.Pattern, Serve(binding, sub.Pattern.Text, sub.Entrypoint)));
+                        Add(sub.Pattern, Serve(binding, sub.Pattern.Text, sub.Entrypoint));
                     }
                 }
             }
 
-            return new ServingState(desired.Generation, new RouteTable<ServedRoute>(routes), pools);
+            return new ServedApp(app, release, fingerprint, routes, pools);
+
+            void Add(RoutePattern pattern, ServedRoute route)
+            {
+                if (!taken.Add((pattern.IsWildcard, pattern.Prefix)))
+                {
+                    throw new InvalidOperationException($"Route '{pattern.Text}' is bound twice in app '{app}'; each route may be bound once.");
+                }
+
+                routes.Add((pattern, route));
+            }
         }
         catch
         {
@@ -72,7 +193,7 @@ public sealed partial class StateBuilder(
             var key = PoolKey.For(binding, entrypoint);
             if (!pools.TryGetValue(key, out var pool))
             {
-                if (!current.Pools.TryGetValue(key, out pool))
+                if (served is null || !served.Pools.TryGetValue(key, out pool))
                 {
                     pool = runtime.CreatePool(modules[binding.ModuleDigest], Settings(binding, entrypoint, label));
                     created.Add(pool);
@@ -82,6 +203,41 @@ public sealed partial class StateBuilder(
             }
 
             return new ServedRoute(binding, entrypoint, pool) { Label = label };
+        }
+    }
+
+    /// <summary>Not reaching the control plane is nobody's app's fault: the whole sync stops and is retried soon.</summary>
+    private static bool IsControlPlaneFailure(Exception error, CancellationToken cancellationToken) =>
+        error switch
+        {
+            OperationCanceledException => true,
+            HttpRequestException http => http.StatusCode is null or >= HttpStatusCode.InternalServerError,
+            _ => cancellationToken.IsCancellationRequested,
+        };
+
+    private FailedApp Fail(string app, int release, string fingerprint, string error, ServedApp? served)
+    {
+        LogAppFailed(app, release, served is null ? "serving nothing of it" : $"still serving release {served.Release}", error);
+        return new FailedApp(app, release, error, fingerprint);
+    }
+
+    private static void AddIfServed(List<ServedApp> kept, ServedApp? served)
+    {
+        if (served is not null)
+        {
+            kept.Add(served);
+        }
+    }
+
+    /// <summary>Disposes the pools a discarded build created (never served, so nothing is in flight on them).</summary>
+    private static void DisposeNewPools(ServedApp app, ServedApp? previous)
+    {
+        foreach (var (key, pool) in app.Pools)
+        {
+            if (previous is null || !previous.Pools.ContainsKey(key))
+            {
+                pool.Dispose();
+            }
         }
     }
 
@@ -103,8 +259,9 @@ public sealed partial class StateBuilder(
         return module;
     }
 
-    private async Task<IReadOnlyList<DynamicRoute>> ExpandRoutesAsync(CompiledModule module, RouteBinding binding, RoutePattern parent)
+    private async Task<IReadOnlyList<DynamicRoute>> ExpandRoutesAsync(CompiledModule module, RouteBinding binding)
     {
+        var parent = RoutePattern.Parse(binding.Route);
         var settings = Settings(binding, DynamicRoutes.RoutesExport, binding.Route);
         var result = await runtime.RunOnceAsync(module, settings, new Invocation([], ["_routes"], ReadOnlyMemory<byte>.Empty)).ConfigureAwait(false);
         if (result.Outcome != InvocationOutcome.Completed)
@@ -129,4 +286,8 @@ public sealed partial class StateBuilder(
 
     [LoggerMessage(EventId = 1101, Level = LogLevel.Information, Message = "Compiled {ModuleDigest} ({Bytes} bytes) in {Milliseconds:F0} ms")]
     private partial void LogCompiled(string moduleDigest, int bytes, double milliseconds);
+
+    [LoggerMessage(EventId = 1102, Level = LogLevel.Warning,
+        Message = "App {App} release {Release} could not be applied on this worker ({Served}); the other apps are not affected. Fix the app: {Error}")]
+    private partial void LogAppFailed(string app, int release, string served, string error);
 }

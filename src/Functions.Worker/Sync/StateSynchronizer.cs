@@ -1,3 +1,4 @@
+using Functions.Contracts;
 using Functions.Worker.Hosting;
 using Functions.Worker.Metrics;
 using Functions.Worker.Serving;
@@ -7,7 +8,9 @@ namespace Functions.Worker.Sync;
 
 /// <summary>
 /// Converges on the control plane's desired state: at start-up, when the doorbell rings (a message, a reconnect),
-/// and on a periodic check, so a lost message only delays a deployment. A generation is applied whole or not at all.
+/// and on a periodic check, so a lost message only delays a deployment. Each app is applied on its own (see
+/// <see cref="StateBuilder"/>): a generation counts as applied even when some apps failed, and those are retried on
+/// the periodic check. Only a sync that cannot reach the control plane fails as a whole.
 /// </summary>
 public sealed partial class StateSynchronizer(
     SyncSignal signal,
@@ -20,6 +23,12 @@ public sealed partial class StateSynchronizer(
     TimeProvider time,
     ILogger<StateSynchronizer> logger) : BackgroundService
 {
+    public const string PeriodicCheck = "periodic check";
+
+    // The desired state last processed and its ETag: a 304 means it still holds, and failed apps are retried from it.
+    private DesiredState? _desired;
+    private string? _etag;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         signal.Ring("start-up");
@@ -37,25 +46,34 @@ public sealed partial class StateSynchronizer(
         }
     }
 
-    /// <summary>One pass: pull the desired state and apply it if it is newer than what is served.</summary>
+    /// <summary>
+    /// One pass: pull the desired state (304 while unchanged) and apply the apps that changed. The periodic check
+    /// also retries the apps that failed.
+    /// </summary>
     public async Task SyncOnceAsync(string reason, CancellationToken cancellationToken)
     {
         long generation = -1;
         try
         {
-            var desired = await controlPlane.GetDesiredStateAsync(cancellationToken).ConfigureAwait(false);
-            generation = desired.Generation;
             var current = applied.Current;
-            if (desired.Generation == current.Generation && applied.IsReady)
+            var ready = applied.IsReady && _desired is not null;
+            var pull = await controlPlane.GetDesiredStateAsync(ready ? _etag : null, cancellationToken).ConfigureAwait(false);
+            var desired = pull.State ?? _desired
+                ?? throw new InvalidOperationException("The control plane answered 304 to a pull that sent no ETag.");
+            generation = desired.Generation;
+            var retryFailed = reason == PeriodicCheck && current.Failures.Count > 0;
+            if (ready && desired.Generation == current.Generation && !retryFailed)
             {
                 applied.UpToDate();
                 return;
             }
 
-            var next = await builder.BuildAsync(desired, current, cancellationToken).ConfigureAwait(false);
+            var next = await builder.BuildAsync(desired, current, retryFailed, cancellationToken).ConfigureAwait(false);
             var previous = applied.Swap(next);
+            (_desired, _etag) = (desired, pull.ETag);
             metrics.AppliedGeneration.Set(next.Generation);
-            LogApplied(next.Generation, next.Routes.Count, reason);
+            metrics.FailedApps.Set(next.Failures.Count);
+            LogApplied(next.Generation, next.Apps.Count, next.Routes.Count, next.Failures.Count, reason);
             RetireUnused(previous, next);
             heartbeat.Ring();
         }
@@ -66,8 +84,8 @@ public sealed partial class StateSynchronizer(
         catch (Exception error)
         {
             metrics.SyncFailures.Inc();
-            var message = error is HttpRequestException http
-                ? $"control plane unreachable: {http.Message}"
+            var message = error is HttpRequestException or TaskCanceledException
+                ? $"control plane unreachable: {error.Message}"
                 : error.Message;
             if (generation >= 0)
             {
@@ -89,7 +107,7 @@ public sealed partial class StateSynchronizer(
         }
         catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
         {
-            return "periodic check";
+            return PeriodicCheck;
         }
         catch (OperationCanceledException)
         {
@@ -97,7 +115,7 @@ public sealed partial class StateSynchronizer(
         }
     }
 
-    /// <summary>Pools the new generation does not use are disposed once their in-flight invocations end.</summary>
+    /// <summary>Pools the new state does not use (apps removed or changed) are disposed once their in-flight invocations end.</summary>
     private void RetireUnused(ServingState previous, ServingState next)
     {
         var unused = previous.Pools.Where(p => !next.Pools.ContainsKey(p.Key)).Select(p => p.Value).ToList();
@@ -120,10 +138,11 @@ public sealed partial class StateSynchronizer(
         });
     }
 
-    [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "Applied generation {Generation}: {Routes} routes ({Reason})")]
-    private partial void LogApplied(long generation, int routes, string reason);
+    [LoggerMessage(EventId = 1001, Level = LogLevel.Information,
+        Message = "Applied generation {Generation}: {Apps} apps, {Routes} routes, {Failed} apps failed ({Reason})")]
+    private partial void LogApplied(long generation, int apps, int routes, int failed, string reason);
 
     [LoggerMessage(EventId = 1002, Level = LogLevel.Warning,
-        Message = "Could not apply generation {Generation}; still serving {Served} ({Reason}). It is retried; fix the deployment if the error names it.")]
+        Message = "Could not apply generation {Generation}; still serving {Served} ({Reason}). It is retried.")]
     private partial void LogSyncFailed(Exception error, long generation, long served, string reason);
 }

@@ -77,10 +77,11 @@ public sealed class ControlPlaneFixture : WebApplicationFactory<global::Program>
     }
 
     /// <summary>Reports as a worker node does (the worker's own API, with the worker key).</summary>
-    public async Task HeartbeatAsync(string nodeId, long applied, long? failed = null, string? error = null)
+    public async Task HeartbeatAsync(string nodeId, long applied, long? failed = null, string? error = null,
+        IReadOnlyList<AppFailure>? failedApps = null)
     {
         using var client = Client(WorkerKey);
-        var report = new WorkerReport(nodeId, $"http://{nodeId}:8080", "test", applied, failed, error, DateTimeOffset.UtcNow);
+        var report = new WorkerReport(nodeId, $"http://{nodeId}:8080", "test", applied, failed, error, DateTimeOffset.UtcNow, failedApps);
         using var response = await client.PostAsJsonAsync(new Uri("/internal/v1/workers/heartbeat", UriKind.Relative), report);
         Assert.True(response.IsSuccessStatusCode, $"heartbeat answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
     }

@@ -50,6 +50,44 @@ public sealed class WorkersApiTests(ControlPlaneApp app) : IClassFixture<Control
     }
 
     [Fact]
+    public async Task An_app_a_worker_could_not_apply_shows_failed_in_its_rollout_and_no_other_apps()
+    {
+        var module = await app.UploadFixtureAsync("hello-wat");
+        var healthy = await app.DeployAsync("iso-healthy", new { routes = new[] { new { route = "/iso-healthy", module } } });
+        var broken = await app.DeployAsync("iso-broken", new { routes = new[] { new { route = "/iso-broken", module } } });
+        var g = Math.Max(healthy.Generation, broken.Generation);
+        await HeartbeatAsync(new WorkerReport("iso-worker", "http://d", "1", g, null, null, DateTimeOffset.UtcNow,
+            [new AppFailure("iso-broken", broken.Version, "the volume /data maps the host directory /srv/x, which does not exist")]));
+
+        var brokenRollout = (await app.Admin().GetFromJsonAsync<RolloutView>("/api/v1/apps/iso-broken/rollout"))!;
+        var healthyRollout = (await app.Admin().GetFromJsonAsync<RolloutView>("/api/v1/apps/iso-healthy/rollout"))!;
+        var worker = (await app.Admin().GetFromJsonAsync<WorkerList>("/api/v1/workers"))!.Workers.Single(w => w.NodeId == "iso-worker");
+
+        var failed = brokenRollout.Workers.Single(w => w.NodeId == "iso-worker");
+        Assert.Equal(("failed", "the volume /data maps the host directory /srv/x, which does not exist"), (failed.Status, failed.Error));
+        Assert.Equal(1, brokenRollout.Failed);
+        var applied = healthyRollout.Workers.Single(w => w.NodeId == "iso-worker");
+        Assert.Equal(("applied", null), (applied.Status, applied.Error));
+        Assert.Equal("ready", worker.State);
+        Assert.Equal([new AppFailure("iso-broken", broken.Version, failed.Error!)], worker.FailedApps);
+    }
+
+    [Fact]
+    public async Task A_heartbeat_without_failed_apps_from_an_older_worker_clears_the_ones_reported_before()
+    {
+        await HeartbeatAsync(new WorkerReport("iso-older", "http://e", "1", 0, null, null, DateTimeOffset.UtcNow,
+            [new AppFailure("gone", 1, "broken")]));
+        using var older = await app.Worker().PostAsync(new Uri("/internal/v1/workers/heartbeat", UriKind.Relative), new StringContent(
+            """{"nodeId": "iso-older", "address": "http://e", "version": "0.9", "appliedGeneration": 0, "sentAt": "2026-01-01T00:00:00Z"}""",
+            System.Text.Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.OK, older.StatusCode);
+        var worker = (await app.Admin().GetFromJsonAsync<WorkerList>("/api/v1/workers"))!.Workers.Single(w => w.NodeId == "iso-older");
+        Assert.Empty(worker.FailedApps);
+        Assert.Equal("0.9", worker.Version);
+    }
+
+    [Fact]
     public async Task The_rollout_of_an_unknown_app_answers_404()
     {
         using var response = await app.Admin().GetAsync(new Uri("/api/v1/apps/nobody/rollout", UriKind.Relative));
