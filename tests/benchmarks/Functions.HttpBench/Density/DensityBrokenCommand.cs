@@ -99,11 +99,11 @@ internal static class DensityBrokenCommand
                 return (times.Max(), "");
             }
 
-            var state = await RolloutAsync(next);
+            var state = await RolloutAsync(next, 90);
             return (null, $"not served within {timeout.TotalSeconds:0} s; rollout {state}");
         }
 
-        async Task<string> RolloutAsync(string app)
+        async Task<string> RolloutAsync(string app, int errorChars = 200)
         {
             var (status, body, _) = await api.SendAsync(HttpMethod.Get, $"api/v1/apps/{app}/rollout");
             if (status != 200)
@@ -111,12 +111,12 @@ internal static class DensityBrokenCommand
                 return $"rollout answered {status}";
             }
 
-            var workers = JsonNode.Parse(body)!["workers"]!.AsArray().Select(w =>
-            {
-                var error = w!["error"]?.GetValue<string>();
-                return $"{w["nodeId"]!.GetValue<string>()} {w["status"]!.GetValue<string>()}" +
-                    (string.IsNullOrEmpty(error) ? "" : $" `{DensityLayout.Brief(error, 200)}`");
-            });
+            // Workers in the same state with the same error on one line: "density-w1, density-w2 failed `…`".
+            var workers = JsonNode.Parse(body)!["workers"]!.AsArray()
+                .Select(w => (Node: w!["nodeId"]!.GetValue<string>(), Status: w["status"]!.GetValue<string>(),
+                    Error: w["error"]?.GetValue<string>() is { Length: > 0 } e ? DensityLayout.Brief(e, errorChars) : ""))
+                .GroupBy(w => (w.Status, w.Error))
+                .Select(g => $"{string.Join(", ", g.Select(w => w.Node))} {g.Key.Status}" + (g.Key.Error.Length > 0 ? $" `{g.Key.Error}`" : ""));
             return string.Join("; ", workers);
         }
     }

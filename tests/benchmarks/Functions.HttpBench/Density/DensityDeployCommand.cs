@@ -24,6 +24,7 @@ internal static class DensityDeployCommand
         var timeout = TimeSpan.FromSeconds(args.Double("timeout-seconds", 120));
         var giveUp = TimeSpan.FromSeconds(args.Double("give-up-seconds", 20));
         var label = args.Text("label", $"{total} routes in {apps} apps");
+        var goal = args.Double("goal-seconds", 0);
         using var admin = Clients.Create(apps, args.Required("bearer"), TimeSpan.FromSeconds(300));
         admin.BaseAddress = args.Url("control-plane");
         var api = new ControlPlaneApi(admin);
@@ -60,7 +61,7 @@ internal static class DensityDeployCommand
         var perWorker = string.Join(", ", result.WorkerMs.OrderBy(w => w.Key, StringComparer.Ordinal)
             .Select(w => $"{w.Key} {DensityLayout.Duration(w.Value)}"));
         var outcome = result.Converged
-            ? "converged"
+            ? goal > 0 ? $"converged; goal {goal:0} s {(result.AllMs <= goal * 1000 ? "met" : "**missed**")}" : "converged"
             : result.GaveUp
                 ? $"**not converged**: every worker still refusing after {DensityLayout.Duration(result.AllMs)} (gave up)"
                 : $"**not converged** within {timeout.TotalSeconds:0} s";
@@ -70,8 +71,9 @@ internal static class DensityDeployCommand
         if (!result.Converged)
         {
             Console.WriteLine();
-            Console.WriteLine("Rollout when the wait ended (first app not applied): " +
-                $"`{result.LastStatus.FirstOrDefault(s => !s.Value.Split(", ").All(w => w.EndsWith(" applied", StringComparison.Ordinal))).Value}`");
+            var pending = result.LastStatus.Where(s => !s.Value.Split(", ").All(w => w.EndsWith(" applied", StringComparison.Ordinal))).ToList();
+            Console.WriteLine($"Rollout when the wait ended: {pending.Count} of {byApp.Count} apps not applied everywhere" +
+                (pending.Count > 0 ? $", e.g. {pending[0].Key}: `{pending[0].Value}`" : "") + ".");
         }
 
         if (result.Errors.Count > 0)
