@@ -24,7 +24,7 @@ internal sealed class RolloutWatch(ControlPlaneApi api, int workers, TimeSpan in
     {
         var appliedBy = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
         var workerMs = new Dictionary<string, double>(StringComparer.Ordinal);
-        var errors = new List<string>();
+        var errors = new List<(string Key, SortedSet<string> Apps)>(); // "node: error", the apps it was reported for
         var lastStatus = new Dictionary<string, string>(StringComparer.Ordinal);
         long? failingSince = null;
         while (true)
@@ -70,11 +70,16 @@ internal sealed class RolloutWatch(ControlPlaneApi api, int workers, TimeSpan in
 
                     if (worker["error"]?.GetValue<string>() is { Length: > 0 } error)
                     {
-                        var line = $"{app} on {node}: {DensityLayout.Brief(error, 300)}";
-                        if (!errors.Contains(line) && errors.Count < 20)
+                        var key = $"{node}: {DensityLayout.Brief(error, 300)}";
+                        var seen = errors.FindIndex(e => e.Key == key);
+                        if (seen < 0 && errors.Count < 20)
                         {
-                            errors.Add(line);
-                            Console.Error.WriteLine($"rollout: {line}");
+                            errors.Add((key, new SortedSet<string>(StringComparer.Ordinal) { app }));
+                            Console.Error.WriteLine($"rollout: {app} on {key}");
+                        }
+                        else if (seen >= 0)
+                        {
+                            errors[seen].Apps.Add(app);
                         }
                     }
                 }
@@ -96,7 +101,7 @@ internal sealed class RolloutWatch(ControlPlaneApi api, int workers, TimeSpan in
 
             if (converged)
             {
-                return new Result(true, elapsed, workerMs, lastStatus, errors, false);
+                return new Result(true, elapsed, workerMs, lastStatus, Lines(errors), false);
             }
 
             failingSince = onlyFailures ? failingSince ?? Stopwatch.GetTimestamp() : null;
@@ -105,10 +110,21 @@ internal sealed class RolloutWatch(ControlPlaneApi api, int workers, TimeSpan in
             {
                 Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"rollout: not converged after {elapsed / 1000:0.0} s{(gaveUp ? " (only failures for a while: giving up)" : "")}"));
-                return new Result(false, elapsed, workerMs, lastStatus, errors, gaveUp);
+                return new Result(false, elapsed, workerMs, lastStatus, Lines(errors), gaveUp);
             }
 
             await Task.Delay(interval);
         }
     }
+
+    /// <summary>One line per worker and error: "node (for N apps: a, b, …): error".</summary>
+    private static List<string> Lines(List<(string Key, SortedSet<string> Apps)> errors) =>
+    [
+        .. errors.Select(e =>
+        {
+            var colon = e.Key.IndexOf(": ", StringComparison.Ordinal);
+            var apps = e.Apps.Count <= 3 ? string.Join(", ", e.Apps) : $"{string.Join(", ", e.Apps.Take(3))}, …";
+            return $"{e.Key[..colon]} (reported for {e.Apps.Count} app{(e.Apps.Count == 1 ? "" : "s")}: {apps}){e.Key[colon..]}";
+        }),
+    ];
 }
