@@ -88,7 +88,8 @@ internal static class DensityLayout
     /// <summary>A control plane's or worker's answer cut to one short line for a table cell.</summary>
     public static string Brief(string text, int max = 160)
     {
-        var line = string.Join(' ', text.Split((char[])['\r', '\n'], StringSplitOptions.RemoveEmptyEntries)).Replace('|', '/');
+        // Table-safe: no line breaks, no cell separators, no backticks (the report puts the text in a code span).
+        var line = string.Join(' ', text.Split((char[])['\r', '\n'], StringSplitOptions.RemoveEmptyEntries)).Replace('|', '/').Replace('`', '\'');
         return line.Length <= max ? line : line[..max] + "…";
     }
 }
