@@ -63,7 +63,7 @@ internal static class DensityDeployCommand
         var outcome = result.Converged
             ? goal > 0 ? $"converged; goal {goal:0} s {(result.AllMs <= goal * 1000 ? "met" : "**missed**")}" : "converged"
             : result.GaveUp
-                ? $"**not converged**: every worker still refusing after {DensityLayout.Duration(result.AllMs)} (gave up)"
+                ? $"**not converged**: gave up after {DensityLayout.Duration(result.AllMs)} (every worker short of an app had reported only failures for {giveUp.TotalSeconds:0} s)"
                 : $"**not converged** within {timeout.TotalSeconds:0} s";
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"| {label} | {DensityLayout.Duration(allPut)} ({putMs.Count} PUTs, median {putMs.Order().ElementAt(putMs.Count / 2):0} ms) | " +
