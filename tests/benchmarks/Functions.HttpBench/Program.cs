@@ -1,5 +1,6 @@
 using Functions.HttpBench.Baseline;
 using Functions.HttpBench.Common;
+using Functions.HttpBench.Density;
 using Functions.HttpBench.Deploy;
 using Functions.HttpBench.Flood;
 using Functions.HttpBench.Load;
@@ -22,6 +23,12 @@ try
         "deploy" => await DeployCommand.RunAsync(options),
         "upload" => await UploadCommand.RunAsync(options),
         "flood" => await FloodCommand.RunAsync(options),
+        "density-upload" => await DensityUploadCommand.RunAsync(options),
+        "density-deploy" => await DensityDeployCommand.RunAsync(options),
+        "density-check" => await DensityCheckCommand.RunAsync(options),
+        "density-idle" => await DensityIdleCommand.RunAsync(options),
+        "density-redeploy" => await DensityRedeployCommand.RunAsync(options),
+        "density-broken" => await DensityBrokenCommand.RunAsync(options),
         _ => throw new UsageException($"unknown command '{args[0]}'"),
     };
 }

@@ -39,4 +39,30 @@ internal sealed class ControlPlaneApi(HttpClient admin)
 
         return (JsonNode.Parse(body)!["generation"]!.GetValue<long>(), ms);
     }
+    /// <summary>
+    /// Sends a request and returns whatever the control plane answers (no exception on an error status): for the
+    /// measurements that expect refusals (a broken app's deploy) or poll (a rollout).
+    /// </summary>
+    public async Task<(int Status, string Body, double Ms)> SendAsync(HttpMethod method, string path, object? json = null)
+    {
+        using var request = new HttpRequestMessage(method, new Uri(path.TrimStart('/'), UriKind.Relative));
+        if (json is not null)
+        {
+            request.Content = JsonContent.Create(json);
+        }
+
+        var started = Stopwatch.GetTimestamp();
+        using var response = await admin.SendAsync(request).ConfigureAwait(false);
+        var body = await response.Content.ReadAsStringAsync().ConfigureAwait(false);
+        return ((int)response.StatusCode, body, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+    }
+
+    /// <summary>POST /api/v1/modules without throwing: the status and the body (the module, or a problem).</summary>
+    public async Task<(int Status, string Body)> TryUploadAsync(byte[] module)
+    {
+        using var content = new ByteArrayContent(module);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/wasm");
+        using var response = await admin.PostAsync(new Uri("api/v1/modules", UriKind.Relative), content).ConfigureAwait(false);
+        return ((int)response.StatusCode, await response.Content.ReadAsStringAsync().ConfigureAwait(false));
+    }
 }

@@ -10,9 +10,17 @@ internal static class CustomSection
 {
     public static byte[] Append(byte[] module, string name, int payloadBytes, byte fill = 0)
     {
+        var payload = new byte[payloadBytes];
+        payload.AsSpan().Fill(fill);
+        return Append(module, name, payload);
+    }
+
+    /// <summary>Appends a custom section named <paramref name="name"/> holding exactly <paramref name="payload"/>.</summary>
+    public static byte[] Append(byte[] module, string name, ReadOnlySpan<byte> payload)
+    {
         var nameBytes = Encoding.UTF8.GetBytes(name);
         var nameLength = Leb128((uint)nameBytes.Length);
-        var contentLength = checked(nameLength.Length + nameBytes.Length + payloadBytes);
+        var contentLength = checked(nameLength.Length + nameBytes.Length + payload.Length);
         var sectionLength = Leb128((uint)contentLength);
         var result = new byte[module.Length + 1 + sectionLength.Length + contentLength];
         var at = 0;
@@ -25,7 +33,7 @@ internal static class CustomSection
         at += nameLength.Length;
         nameBytes.CopyTo(result, at);
         at += nameBytes.Length;
-        result.AsSpan(at).Fill(fill);
+        payload.CopyTo(result.AsSpan(at));
         return result;
     }
 

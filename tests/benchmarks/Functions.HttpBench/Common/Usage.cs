@@ -16,6 +16,22 @@ internal static class Usage
               Time POST /api/v1/modules end to end for fresh modules padded with a custom section.
           flood --spin-url URL [--hello-url URL --hello-rate 100] [--requests 100] [--quiet-seconds 3]
               Sends --requests requests at once to the spin route while pacing requests to the hello route.
+
+        density commands (tests/benchmarks/density.sh; files: digests one a line, routes as app<TAB>route<TAB>module):
+          density-upload --control-plane URL --bearer KEY --module FILE --count N --digests-out FILE [--parallel 4]
+              Uploads N distinct copies of the module (a custom section holding the index) and writes their digests.
+          density-deploy --control-plane URL --bearer KEY --digests FILE --routes-out FILE [--apps 10] [--routes N]
+                 [--prefix density] [--workers-count 2] [--timeout-seconds 120] [--give-up-seconds 20]
+              PUTs the apps; time from the first PUT until every app's rollout shows every worker applied (exit 3: not).
+          density-check --workers URL,URL --routes FILE [--sample N] [--parallel 8]
+              GETs each route once on each worker and counts the 200s (exit 4 when any was not 200).
+          density-idle --workers URL,URL --routes FILE [--sample 100] [--offset 0] [--sweep 0|1] [--idle-wait-seconds 6]
+              First request to idle functions, one at a time: p50/p99 (--sweep 1: after requesting every other route).
+          density-redeploy --control-plane URL --bearer KEY --workers URL,URL --digests FILE --routes FILE [--app NAME] [--count 10]
+              One app redeployed with one route on another module: time from the PUT to served by every worker.
+          density-broken --control-plane URL --bearer KEY --workers URL,URL --digests FILE --start-trap FILE
+                 --bad-import FILE --big-memory FILE [--memory-mb 1] [--timeout-seconds 30]
+              A broken app three ways; another app's deploy right after: time until served by every worker.
         """;
 }
 
