@@ -19,7 +19,7 @@ namespace Functions.Runtime.Modules;
 /// recompiled, never loaded. The artifact comes first so Wasmtime can memory-map the file instead of copying it in:
 /// measured on the 2.8 MB artifact of the <c>big</c> fixture, read + SHA-256 + deserialize from bytes took ≈ 7 ms,
 /// XxHash128 + deserialize from the file ≈ 1 ms (ELF readers ignore the trailer). Files are written beside and
-/// renamed into place.
+/// renamed into place, without an fsync: the trailer's check catches a file a crash left incomplete.
 /// <para>
 /// Memory is bounded: modules are counted by their artifact's size, and past <c>memoryBytes</c> the least recently
 /// used ones that nobody is using leave memory (a module still referenced by a route only when its artifact is on
@@ -444,9 +444,10 @@ internal sealed partial class ModuleCache(
             XxHash128.Hash(artifact, trailer[^HashLength..]);
             using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1))
             {
+                // No fsync: a file cut short by a crash fails the trailer's length and checksum and is recompiled.
+                // Syncing cost ≈ 20 ms per module on this VM, a third of a worker's time converging on 1 000 modules.
                 file.Write(artifact);
                 file.Write(trailer);
-                file.Flush(flushToDisk: true);
             }
 
             File.Move(temporary, path, overwrite: true);

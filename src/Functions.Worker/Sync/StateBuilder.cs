@@ -135,11 +135,12 @@ public sealed partial class StateBuilder(
     private async Task<ServedApp> BuildAppAsync(
         string app, int release, string fingerprint, IReadOnlyList<RouteBinding> bindings, ServedApp? served, CancellationToken cancellationToken)
     {
-        var modules = new Dictionary<string, CompiledModule>(StringComparer.Ordinal);
-        foreach (var digest in bindings.Select(r => r.ModuleDigest).Distinct(StringComparer.Ordinal))
-        {
-            modules[digest] = await LoadModuleAsync(digest, cancellationToken).ConfigureAwait(false);
-        }
+        // An app of many modules loads them side by side: one's download overlaps another's compile, and a compile
+        // takes a core of its own where the machine has more than the worker's one sync.
+        var modules = new System.Collections.Concurrent.ConcurrentDictionary<string, CompiledModule>(StringComparer.Ordinal);
+        await Parallel.ForEachAsync(bindings.Select(r => r.ModuleDigest).Distinct(StringComparer.Ordinal),
+            new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = cancellationToken },
+            async (digest, cancel) => modules[digest] = await LoadModuleAsync(digest, cancel).ConfigureAwait(false)).ConfigureAwait(false);
 
         var pools = new Dictionary<PoolKey, FunctionPool>();
         var created = new List<FunctionPool>();
