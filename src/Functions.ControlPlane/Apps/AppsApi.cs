@@ -1,3 +1,4 @@
+using Functions.ControlPlane.Apps.Checks;
 using Functions.ControlPlane.Common;
 using Functions.ControlPlane.Hosting;
 using Functions.ControlPlane.OpenApi;
@@ -76,7 +77,8 @@ public static class AppsApi
     }
 
     internal static async Task<Results<Created<Activation>, ProblemHttpResult>> DeployAsync(
-        string name, HttpRequest request, FunctionsDbContext db, Deployments deployments, IOptions<ControlPlaneOptions> options)
+        string name, HttpRequest request, FunctionsDbContext db, Deployments deployments, DeployChecker checker,
+        IOptions<ControlPlaneOptions> options)
     {
         if (!AppName.IsValid(name))
         {
@@ -94,6 +96,14 @@ public static class AppsApi
         if (errors is not null)
         {
             return Problems.Validation(errors);
+        }
+
+        // What only the workers' engine can tell (linking, limits, a trial instantiation, _routes), still before
+        // anything is written and outside any transaction.
+        if (await checker.CheckAsync(name, routes!, db, cancel) is { } refused)
+        {
+            return Problems.Validation(refused, "No worker could serve this release: fix the fields listed in 'errors' " +
+                "and send the request again. Nothing was stored.");
         }
 
         var (activation, conflict) = await deployments.DeployAsync(name, routes!, cancel);

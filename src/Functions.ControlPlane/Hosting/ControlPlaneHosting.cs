@@ -1,4 +1,5 @@
 using Functions.ControlPlane.Apps;
+using Functions.ControlPlane.Apps.Checks;
 using Functions.ControlPlane.Data;
 using Functions.ControlPlane.Internal;
 using Functions.ControlPlane.Messaging;
@@ -45,6 +46,8 @@ public static class ControlPlaneHosting
         services.AddScoped<DesiredStateReader>();
         services.AddSingleton<DesiredStateCache>();
         services.AddSingleton<ModuleInspector>();
+        services.AddOptions<DeployCheckOptions>().BindConfiguration(DeployCheckOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<DeployChecker>();
         services.AddSingleton<ApiKeys>();
         services.AddHostedService<StartupTasks>();
 
