@@ -28,7 +28,13 @@ public static class AppsApi
             .WithSummary("Deploy an application: create release n+1 and activate it")
             .WithDescription(
                 "Creates the application on its first deploy. Every route must be unique within the application and " +
-                "not served by another active application (409 names it). Nothing is written when any check fails.")
+                "not served by another active application (409 names it). Before anything is stored, the release is " +
+                "tried on an engine configured like the workers': a module that imports anything but WASI preview1, " +
+                "whose initial memory exceeds the route's memoryMb, whose tables or globals exceed the workers' " +
+                "pooling limits, that traps while instantiating (a trial under min(timeoutMs, 2 s)), or whose _routes " +
+                "export fails, names a missing export or declares a route already bound (by this request or another " +
+                "active application) is refused with 400, each error under the field at fault (e.g. " +
+                "routes[1].module) saying what to fix. Nothing is written when any check fails.")
             .WithJsonBody<DeployRequest>()
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status409Conflict)
