@@ -40,6 +40,9 @@ public sealed class DeployCheckTests(DeployCheckApp app, ITestOutputHelper outpu
             "routes[0].module", ["declares '/own/a' (line 1)", "routes[1] of this request binds it too"] },
         { "a route another app's _routes declares", One("/dyn/a", "hello-wat"), "routes[0].route",
             ["Route '/dyn/a' is taken", "application 'owner'", "_routes output of its module bound at '/dyn/...'"] },
+        { "the same broken module at a second route",
+            """{"routes": [{"route": "/first", "module": "{starttrap}"}, {"route": "/second", "module": "{starttrap}"}]}""",
+            "routes[1].module", ["trapped while it was instantiated"] },
         { "a good route beside one that traps at start",
             """{"routes": [{"route": "/fine", "module": "{hello-wat}"}, {"route": "/broken", "module": "{starttrap}"}]}""",
             "routes[1].module", ["trapped while it was instantiated"] },
@@ -99,6 +102,18 @@ public sealed class DeployCheckTests(DeployCheckApp app, ITestOutputHelper outpu
 
         Assert.Equal(HttpStatusCode.BadRequest, status);
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(15), $"took {clock.Elapsed}");
+    }
+
+    [Fact]
+    public async Task A_start_section_blocked_in_a_host_call_is_refused_without_waiting_for_it()
+    {
+        var clock = Stopwatch.StartNew();
+
+        var (status, problem) = await DeployAsync("sleepy-start", One("/sleepy", "startsleep", "\"limits\": {\"timeoutMs\": 500}"));
+
+        Assert.True(status == HttpStatusCode.BadRequest, problem);
+        Assert.Contains("did not finish instantiating", problem, StringComparison.Ordinal);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"took {clock.Elapsed}; the start section sleeps 10 s");
     }
 
     private async Task<(HttpStatusCode Status, string Body)> DeployAsync(string name, string body)

@@ -24,7 +24,14 @@ internal sealed class DeployCheck(
     private const long MaxRoutesOutputBytes = MiB;
 
     private readonly FieldErrors _errors = new();
+    private readonly List<Task> _abandoned = [];
     private readonly Dictionary<string, LoadedModule> _modules = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Work that outlived its deadline (blocked in a host call) and still runs on the checking runtime, which must
+    /// not be disposed before it ends.
+    /// </summary>
+    public IReadOnlyList<Task> Abandoned => _abandoned;
 
     public async Task<FieldErrors> RunAsync()
     {
@@ -38,7 +45,7 @@ internal sealed class DeployCheck(
             _modules[digest] = await LoadAsync(digest).ConfigureAwait(false);
         }
 
-        var tried = new HashSet<(string, string, int, int)>();
+        var trials = new Dictionary<(string, string, int, int), TrialFailure?>();
         var expansions = new List<(int Index, DynamicRoute Route)>();
         for (var i = 0; i < routes.Count; i++)
         {
@@ -54,10 +61,20 @@ internal sealed class DeployCheck(
                 continue;
             }
 
-            if (!FitsMemoryLimit(module, route, i)
-                || (tried.Add((route.ModuleDigest, route.Entrypoint, route.Limits.MemoryMb, route.Limits.TimeoutMs))
-                    && !await TryInstantiateAsync(module.Compiled!, route, i).ConfigureAwait(false)))
+            if (!FitsMemoryLimit(module, route, i))
             {
+                continue;
+            }
+
+            var key = (route.ModuleDigest, route.Entrypoint, route.Limits.MemoryMb, route.Limits.TimeoutMs);
+            if (!trials.TryGetValue(key, out var failed))
+            {
+                trials[key] = failed = await TryInstantiateAsync(module.Compiled!, route, i).ConfigureAwait(false);
+            }
+
+            if (failed is not null)
+            {
+                _errors.Add($"routes[{i}].{failed.Field}", failed.Message);
                 continue;
             }
 
@@ -213,15 +230,30 @@ internal sealed class DeployCheck(
         return false;
     }
 
-    /// <summary>Links and instantiates once, as a worker's pool does, under the trial deadline; false after an error.</summary>
-    private async Task<bool> TryInstantiateAsync(CompiledModule module, ValidatedRoute route, int index)
+    /// <summary>
+    /// Links and instantiates once, as a worker's pool does, under the trial deadline: null when that worked, else
+    /// the field at fault (under <c>routes[i]</c>) and what to fix.
+    /// </summary>
+    private async Task<TrialFailure?> TryInstantiateAsync(CompiledModule module, ValidatedRoute route, int index)
     {
         var settings = Settings(route, route.Entrypoint, index);
-        string? failure;
+        var tried = $"tried on the workers' engine before storing anything, under a {settings.Timeout.TotalMilliseconds:F0} ms deadline";
+        string failure;
         try
         {
-            runtime.CreatePool(module, settings).Dispose();
-            return true;
+            // The epoch deadline cannot interrupt a host call (a start function sleeping in poll_oneoff): the wait is
+            // bounded here as well, and such an instantiation is left to end on its own.
+            var done = await Bounded(() => { runtime.CreatePool(module, settings).Dispose(); return true; }, settings.Timeout)
+                .ConfigureAwait(false);
+            if (done)
+            {
+                return null;
+            }
+
+            return new TrialFailure("module",
+                $"Module {route.ModuleDigest} did not finish instantiating ({tried}): its start function blocks or runs too " +
+                "long. No worker could create an instance of it in time: fix its start function (or do that work in the " +
+                "entrypoint instead), upload the module again and deploy the new digest.");
         }
         catch (ModuleLinkException e)
         {
@@ -229,32 +261,47 @@ internal sealed class DeployCheck(
         }
         catch (EntrypointMissingException e)
         {
-            _errors.Add($"routes[{index}].entrypoint", e.Message);
-            return false;
+            return new TrialFailure("entrypoint", e.Message);
         }
         catch (ArgumentException e)
         {
             // The settings a route can get wrong here are the memory limit against Runtime:MaxMemoryMbPerInstance.
-            _errors.Add($"routes[{index}].limits.memoryMb", e.Message);
-            return false;
+            return new TrialFailure("limits.memoryMb", e.Message);
         }
 
-        var tried = $"tried on the workers' engine before storing anything, under a {settings.Timeout.TotalMilliseconds:F0} ms deadline";
         var trap = await ModuleBytesAsync(route.ModuleDigest).ConfigureAwait(false) is { } wasm
-            ? await Task.Run(() => StartTrapDiagnosis.Explain(wasm, settings.MemoryLimitBytes), cancel).ConfigureAwait(false)
+            ? await Bounded(() => StartTrapDiagnosis.Explain(wasm, settings.MemoryLimitBytes), checker.Options.TrialTimeout)
+                .ConfigureAwait(false)
             : null;
-        _errors.Add($"routes[{index}].module", trap is null
+        return new TrialFailure("module", trap is null
             ? $"{failure.TrimEnd('.')} ({tried}): no worker could run this module."
             : $"Module {route.ModuleDigest} trapped while it was instantiated, before any request: {trap}. No worker " +
               $"could ever create an instance of it ({tried}). Fix its start function (or do that work in the " +
               "entrypoint instead), upload the module again and deploy the new digest.");
-        return false;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="work"/> on the thread pool and waits for it at most <paramref name="deadline"/> and a
+    /// second; the default value when it took longer (the work goes on alone, in <see cref="Abandoned"/>).
+    /// </summary>
+    private async Task<T?> Bounded<T>(Func<T> work, TimeSpan deadline)
+    {
+        var task = Task.Run(work, CancellationToken.None);
+        try
+        {
+            return await task.WaitAsync(deadline + TimeSpan.FromSeconds(1), cancel).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            _abandoned.Add(task);
+            return default;
+        }
     }
 
     private Task<RoutesExpansion> ExpandAsync(CompiledModule module, ValidatedRoute route) =>
-        Expand(module, route.Route, route.Limits, $"{app}{route.Route}");
+        Expand(module, route.Route, route.Limits, $"{app}{route.Route}", keepFailure: false);
 
-    private Task<RoutesExpansion> Expand(CompiledModule module, string parent, RouteLimits limits, string label)
+    private Task<RoutesExpansion> Expand(CompiledModule module, string parent, RouteLimits limits, string label, bool keepFailure)
     {
         var timeout = TrialTimeout(limits.TimeoutMs);
         var key = string.Create(CultureInfo.InvariantCulture,
@@ -275,13 +322,28 @@ internal sealed class DeployCheck(
             try
             {
                 // As a worker runs it: argv ["_routes"], no environment, no input.
-                result = await runtime.RunOnceAsync(
-                    module, settings, new Invocation([], [DynamicRoutes.RoutesExport], ReadOnlyMemory<byte>.Empty), cancel)
-                    .ConfigureAwait(false);
+                var run = runtime.RunOnceAsync(
+                    module, settings, new Invocation([], [DynamicRoutes.RoutesExport], ReadOnlyMemory<byte>.Empty), cancel);
+                try
+                {
+                    result = await run.WaitAsync(timeout + TimeSpan.FromSeconds(1), cancel).ConfigureAwait(false);
+                }
+                catch (TimeoutException)
+                {
+                    _abandoned.Add(run);
+                    throw;
+                }
             }
             catch (Exception e) when (e is ModuleLinkException or ArgumentException)
             {
                 return RoutesExpansion.Failed(e.Message);
+            }
+            catch (TimeoutException)
+            {
+                return RoutesExpansion.Failed(
+                    $"The module's _routes export did not answer within {timeout.TotalMilliseconds:F0} ms (it blocks in a " +
+                    "host call, e.g. a sleep), so the routes it declares cannot be known. Make _routes print one " +
+                    "'<sub-path> <export>' per line and return at once, or remove the export.");
             }
 
             if (result.Outcome != InvocationOutcome.Completed)
@@ -297,7 +359,7 @@ internal sealed class DeployCheck(
                 ? new RoutesExpansion(declared, null)
                 : RoutesExpansion.Failed($"The module's _routes output has {bad.Count} bad line(s): " +
                     $"{string.Join("; ", bad)}. Each line is '<sub-path> <export>', e.g. '/hello hello_handler'.");
-        }, cancel);
+        }, keepFailure, cancel);
     }
 
     /// <summary>
@@ -383,7 +445,8 @@ internal sealed class DeployCheck(
             }
 
             var limits = new RouteLimits(binding.TimeoutMs, binding.MemoryMb, binding.MaxBodyBytes, binding.MaxConcurrency);
-            var expansion = await Expand(module.Compiled, binding.Route, limits, $"{binding.App}{binding.Route}").ConfigureAwait(false);
+            var expansion = await Expand(module.Compiled, binding.Route, limits, $"{binding.App}{binding.Route}", keepFailure: true)
+                .ConfigureAwait(false);
             foreach (var sub in expansion.Routes)
             {
                 taken.TryAdd(sub.Pattern.Text, new Owner(
@@ -428,6 +491,9 @@ internal sealed class DeployCheck(
         var newline = message.IndexOf('\n', StringComparison.Ordinal);
         return (newline < 0 ? message : message[..newline]).Trim().TrimEnd('.');
     }
+
+    /// <summary>Why a trial instantiation failed: the field under <c>routes[i]</c> and what to fix.</summary>
+    private sealed record TrialFailure(string Field, string Message);
 
     /// <summary>Who serves a route: a sentence, and whether a <c>_routes</c> output declared it.</summary>
     private sealed record Owner(string Text, bool Declared);

@@ -15,8 +15,8 @@ namespace Functions.ControlPlane.Apps.Checks;
 /// </summary>
 internal sealed class DeployChecker : IDisposable
 {
-    /// <summary>Instance slots of the checking engine: a check holds one at a time.</summary>
-    private const int Slots = 16;
+    /// <summary>Instance slots of the checking engine at least: a check holds one at a time.</summary>
+    private const int MinSlots = 16;
 
     /// <summary>Entries of each in-memory cache before it is emptied (they are cheap to recompute).</summary>
     private const int MaxCacheEntries = 4096;
@@ -58,11 +58,13 @@ internal sealed class DeployChecker : IDisposable
 
         await _gate.WaitAsync(cancel).ConfigureAwait(false);
         Engine? engine = null;
+        DeployCheck? check = null;
         try
         {
             engine = Acquire();
             var started = Stopwatch.GetTimestamp();
-            var errors = await new DeployCheck(this, engine.Runtime, app, routes, db, cancel).RunAsync().ConfigureAwait(false);
+            check = new DeployCheck(this, engine.Runtime, app, routes, db, cancel);
+            var errors = await check.RunAsync().ConfigureAwait(false);
             Log.DeployChecked(_logger, app, routes.Count, errors.Count, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             return errors.Count == 0 ? null : errors.ToDictionary();
         }
@@ -70,7 +72,20 @@ internal sealed class DeployChecker : IDisposable
         {
             if (engine is not null)
             {
-                Release(engine);
+                if (check?.Abandoned is { Count: > 0 } abandoned)
+                {
+                    // Still running on this engine: it is released (and disposed, if retired meanwhile) once they end.
+                    _ = Task.WhenAll(abandoned).ContinueWith(ended =>
+                        {
+                            _ = ended.Exception; // observed: their outcome no longer matters
+                            Release(engine);
+                        }, CancellationToken.None,
+                        TaskContinuationOptions.None, TaskScheduler.Default);
+                }
+                else
+                {
+                    Release(engine);
+                }
             }
 
             _gate.Release();
@@ -92,8 +107,13 @@ internal sealed class DeployChecker : IDisposable
     internal bool TryGetDeclarations(string digest, out ModuleDeclarations? declarations) =>
         _declarations.TryGetValue(digest, out declarations);
 
-    /// <summary>The <c>_routes</c> expansion of a module bound at a route, computed once per key.</summary>
-    internal async Task<RoutesExpansion> ExpandAsync(string key, Func<Task<RoutesExpansion>> expand, CancellationToken cancel)
+    /// <summary>
+    /// The <c>_routes</c> expansion of a module bound at a route, computed once per key. A failure is kept only when
+    /// <paramref name="keepFailure"/> (another application's module: not run again at every deploy); the requester's
+    /// own is tried again when it retries, in case it was the machine that was slow.
+    /// </summary>
+    internal async Task<RoutesExpansion> ExpandAsync(
+        string key, Func<Task<RoutesExpansion>> expand, bool keepFailure, CancellationToken cancel)
     {
         if (_expansions.TryGetValue(key, out var known))
         {
@@ -101,7 +121,7 @@ internal sealed class DeployChecker : IDisposable
         }
 
         var expansion = await expand().ConfigureAwait(false);
-        if (!cancel.IsCancellationRequested)
+        if (!cancel.IsCancellationRequested && (expansion.Problem is null || keepFailure))
         {
             TrimIfFull(_expansions);
             _expansions[key] = expansion;
@@ -162,7 +182,7 @@ internal sealed class DeployChecker : IDisposable
         // slots, no disk cache (its artifacts hold native code, and are the workers' to keep), one thread.
         var runtime = _configuration.GetSection(RuntimeOptions.Section).Get<RuntimeOptions>() ?? new RuntimeOptions();
         runtime.CacheDirectory = null;
-        runtime.PoolingTotalInstances = Slots;
+        runtime.PoolingTotalInstances = Math.Max(MinSlots, 2 * _options.MaxConcurrentChecks);
         runtime.DefaultReadyInstances = 0;
         runtime.ExecutionThreads = 1;
         runtime.MaxExecutionThreads = Math.Max(runtime.ExecutionThreads, _options.MaxConcurrentChecks);
