@@ -152,9 +152,10 @@ internal sealed class DeployCheck(
         catch (WasmtimeException e)
         {
             return LoadedModule.Refused(
-                $"The workers' engine refuses module {digest}: {FirstLine(e.Message)}. Every worker would refuse it too " +
-                "(their pooling allocator's limits are Wasmtime's defaults: 1 table of at most 20 000 elements, 1 " +
-                "memory, 1 MiB of instance state for globals and functions); make the module smaller there.");
+                $"The workers' engine refuses module {digest}: {FirstLine(e.Message)}. Every worker would refuse it too. " +
+                "When that names a limit: the workers' pooling allocator gives a module 1 table of at most 20 000 " +
+                "initial elements, 1 memory and 1 MiB of instance state (globals, functions); build the module within " +
+                "them, upload it and deploy the new digest.");
         }
     }
 
@@ -215,13 +216,15 @@ internal sealed class DeployCheck(
             return true;
         }
 
-        var needed = pages.Max() * ModuleDeclarations.PageBytes;
-        if (needed <= (ulong)route.Limits.MemoryMb * MiB)
+        // Compared in pages: a 64-bit memory's minimum could overflow a byte count.
+        var needed = pages.Max();
+        var pagesPerMiB = (ulong)MiB / ModuleDeclarations.PageBytes;
+        if (needed <= (ulong)route.Limits.MemoryMb * pagesPerMiB)
         {
             return true;
         }
 
-        var neededMb = (needed + MiB - 1) / MiB;
+        var neededMb = needed / pagesPerMiB + (needed % pagesPerMiB == 0 ? 0UL : 1UL);
         _errors.Add($"routes[{index}].limits.memoryMb",
             $"Module {route.ModuleDigest} needs {Count(neededMb)} MiB of linear memory to start (an initial memory of " +
             $"{Count(pages.Max())} pages of 64 KiB), more than this route's memoryMb of {route.Limits.MemoryMb}. Raise " +
