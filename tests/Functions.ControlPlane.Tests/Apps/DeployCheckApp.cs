@@ -11,7 +11,7 @@ public sealed class DeployCheckApp : ControlPlaneApp
 {
     public static readonly string[] Modules =
     [
-        "hello-wat", "routes", "badimport", "bigmemory", "bigtable", "manyglobals", "starttrap", "startloop", "startsleep",
+        "hello-wat", "routes", "badimport", "badwasi", "bigmemory", "bigtable", "manyglobals", "starttrap", "startloop", "startsleep",
         "routesmissing", "routestrap",
     ];
 

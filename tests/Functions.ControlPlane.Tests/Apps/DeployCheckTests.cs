@@ -19,6 +19,8 @@ public sealed class DeployCheckTests(DeployCheckApp app, ITestOutputHelper outpu
         // case, body, field at fault, texts its error must contain
         { "an import the workers do not provide", One("/imp", "badimport"), "routes[0].module",
             ["env.host_secret (function)", "wasi_snapshot_preview1", "wasm32-wasip1"] },
+        { "a WASI import that preview1 does not define", One("/wasi", "badwasi"), "routes[0].module",
+            ["nonexistent_call", "cannot run here", "no worker could run this module"] },
         { "an initial memory above the route's memoryMb", One("/mem", "bigmemory", "\"limits\": {\"memoryMb\": 1}"),
             "routes[0].limits.memoryMb", ["needs 2 MiB", "at least 2", "32 pages"] },
         { "a table past the pooling allocator's elements", One("/table", "bigtable"), "routes[0].module",
