@@ -299,6 +299,11 @@ internal sealed class DeployCheck(
             _abandoned.Add(task);
             return default;
         }
+        catch (OperationCanceledException)
+        {
+            _abandoned.Add(task); // the request went away; the work still runs on the checking runtime
+            throw;
+        }
     }
 
     private Task<RoutesExpansion> ExpandAsync(CompiledModule module, ValidatedRoute route) =>
@@ -331,7 +336,7 @@ internal sealed class DeployCheck(
                 {
                     result = await run.WaitAsync(timeout + TimeSpan.FromSeconds(1), cancel).ConfigureAwait(false);
                 }
-                catch (TimeoutException)
+                catch (Exception e) when (e is TimeoutException or OperationCanceledException)
                 {
                     _abandoned.Add(run);
                     throw;
