@@ -15,9 +15,11 @@ namespace Functions.ControlPlane.Apps.Checks;
 /// and whether they collide with this request's routes or another active application's.
 /// </summary>
 internal sealed class DeployCheck(
-    DeployChecker checker, WasmRuntime runtime, string app, IReadOnlyList<ValidatedRoute> routes, FunctionsDbContext db,
+    DeployChecker checker, CheckingRuntime checking, string app, IReadOnlyList<ValidatedRoute> routes, FunctionsDbContext db,
     CancellationToken cancel)
 {
+    private readonly WasmRuntime _runtime = checking.Runtime;
+
     private const long MiB = 1024 * 1024;
 
     /// <summary>What <c>_routes</c> may print here; far more than any real route list.</summary>
@@ -133,7 +135,7 @@ internal sealed class DeployCheck(
             return new LoadedModule(null, declarations, problems);
         }
 
-        if (runtime.TryLoadCached(digest, out var cached) && cached is not null)
+        if (_runtime.TryLoadCached(digest, out var cached) && cached is not null)
         {
             return new LoadedModule(cached, declarations, []);
         }
@@ -146,7 +148,7 @@ internal sealed class DeployCheck(
         try
         {
             // Compiling takes a core for up to seconds: off the request's thread, which awaits it.
-            var compiled = await Task.Run(() => runtime.LoadOrCompile(digest, wasm), cancel).ConfigureAwait(false);
+            var compiled = await Task.Run(() => _runtime.LoadOrCompile(digest, wasm), cancel).ConfigureAwait(false);
             return new LoadedModule(compiled, declarations, []);
         }
         catch (WasmtimeException e)
@@ -246,8 +248,9 @@ internal sealed class DeployCheck(
         {
             // The epoch deadline cannot interrupt a host call (a start function sleeping in poll_oneoff): the wait is
             // bounded here as well, and such an instantiation is left to end on its own.
-            var done = await Bounded(() => { runtime.CreatePool(module, settings).Dispose(); return true; }, settings.Timeout)
-                .ConfigureAwait(false);
+            // The pool is kept (scaled to zero): while a pool refers to it, the module stays in the runtime's memory.
+            var done = await Bounded(() => { checking.Keep(module.Digest, _runtime.CreatePool(module, settings)); return true; },
+                settings.Timeout).ConfigureAwait(false);
             if (done)
             {
                 return null;
@@ -330,7 +333,7 @@ internal sealed class DeployCheck(
             try
             {
                 // As a worker runs it: argv ["_routes"], no environment, no input.
-                var run = runtime.RunOnceAsync(
+                var run = _runtime.RunOnceAsync(
                     module, settings, new Invocation([], [DynamicRoutes.RoutesExport], ReadOnlyMemory<byte>.Empty), cancel);
                 try
                 {

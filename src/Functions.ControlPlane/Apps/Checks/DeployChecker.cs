@@ -29,7 +29,7 @@ internal sealed class DeployChecker : IDisposable
     private readonly Lock _lock = new();
     private readonly ConcurrentDictionary<string, ModuleDeclarations?> _declarations = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, RoutesExpansion> _expansions = new(StringComparer.Ordinal);
-    private Engine? _current;
+    private CheckingRuntime? _current;
     private bool _disposed;
 
     public DeployChecker(IConfiguration configuration, IOptions<DeployCheckOptions> options, ILoggerFactory loggers)
@@ -57,13 +57,13 @@ internal sealed class DeployChecker : IDisposable
         }
 
         await _gate.WaitAsync(cancel).ConfigureAwait(false);
-        Engine? engine = null;
+        CheckingRuntime? engine = null;
         DeployCheck? check = null;
         try
         {
             engine = Acquire();
             var started = Stopwatch.GetTimestamp();
-            check = new DeployCheck(this, engine.Runtime, app, routes, db, cancel);
+            check = new DeployCheck(this, engine, app, routes, db, cancel);
             var errors = await check.RunAsync().ConfigureAwait(false);
             Log.DeployChecked(_logger, app, routes.Count, errors.Count, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             return errors.Count == 0 ? null : errors.ToDictionary();
@@ -138,7 +138,7 @@ internal sealed class DeployChecker : IDisposable
         }
     }
 
-    private Engine Acquire()
+    private CheckingRuntime Acquire()
     {
         lock (_lock)
         {
@@ -149,30 +149,30 @@ internal sealed class DeployChecker : IDisposable
                 _current = null;
             }
 
-            _current ??= new Engine(CreateRuntime());
+            _current ??= new CheckingRuntime(CreateRuntime(), _options.MaxLoadedModules);
             _current.Users++;
             return _current;
         }
     }
 
-    private void Release(Engine engine)
+    private void Release(CheckingRuntime engine)
     {
         lock (_lock)
         {
             engine.Users--;
             if (engine.Retired && engine.Users == 0)
             {
-                engine.Runtime.Dispose();
+                engine.Dispose();
             }
         }
     }
 
-    private static void Retire(Engine engine)
+    private static void Retire(CheckingRuntime engine)
     {
         engine.Retired = true;
         if (engine.Users == 0)
         {
-            engine.Runtime.Dispose();
+            engine.Dispose();
         }
     }
 
@@ -203,16 +203,6 @@ internal sealed class DeployChecker : IDisposable
         }
 
         _gate.Dispose();
-    }
-
-    /// <summary>A checking runtime and the checks using it; retired runtimes are disposed by their last user.</summary>
-    private sealed class Engine(WasmRuntime runtime)
-    {
-        public WasmRuntime Runtime { get; } = runtime;
-
-        public int Users { get; set; }
-
-        public bool Retired { get; set; }
     }
 }
 
