@@ -26,8 +26,10 @@ public sealed class DeployCheckOptions
     public int MaxConcurrentChecks { get; set; } = 2;
 
     /// <summary>
-    /// Compiled modules kept in memory between checks. Past it the checking engine is replaced by a fresh one (the
-    /// old one leaves once its running checks end), so a control plane that saw thousands of modules stays small.
+    /// Modules kept compiled between checks, each by a scaled-to-zero pool (least recently checked leave first), so a
+    /// redeploy does not compile them again. Should the runtime still hold more, the checking engine is replaced by a
+    /// fresh one (the old one leaves once its running checks end): a control plane that saw thousands of modules stays
+    /// small.
     /// </summary>
     [Range(1, 100_000)]
     public int MaxLoadedModules { get; set; } = 256;
