@@ -29,6 +29,10 @@ internal static partial class Log
     [LoggerMessage(2003, LogLevel.Information, "Application {App} deleted at generation {Generation}")]
     public static partial void AppDeleted(ILogger logger, string app, long generation);
 
+    [LoggerMessage(2004, LogLevel.Information,
+        "Deploy checks of application {App}: {Routes} route(s) tried on the workers' engine, {Problems} problem(s), in {Milliseconds:F0} ms")]
+    public static partial void DeployChecked(ILogger logger, string app, int routes, int problems, double milliseconds);
+
     [LoggerMessage(3000, LogLevel.Debug, "Published DesiredStateChanged for generation {Generation}")]
     public static partial void Published(ILogger logger, long generation);
 

@@ -1,3 +1,4 @@
+using Functions.ControlPlane.Apps.Checks;
 using Functions.ControlPlane.Common;
 using Functions.ControlPlane.Hosting;
 using Functions.ControlPlane.OpenApi;
@@ -27,7 +28,13 @@ public static class AppsApi
             .WithSummary("Deploy an application: create release n+1 and activate it")
             .WithDescription(
                 "Creates the application on its first deploy. Every route must be unique within the application and " +
-                "not served by another active application (409 names it). Nothing is written when any check fails.")
+                "not served by another active application (409 names it). Before anything is stored, the release is " +
+                "tried on an engine configured like the workers': a module that imports anything but WASI preview1, " +
+                "whose initial memory exceeds the route's memoryMb, whose tables or globals exceed the workers' " +
+                "pooling limits, that traps while instantiating (a trial under min(timeoutMs, 2 s)), or whose _routes " +
+                "export fails, names a missing export or declares a route already bound (by this request or another " +
+                "active application) is refused with 400, each error under the field at fault (e.g. " +
+                "routes[1].module) saying what to fix. Nothing is written when any check fails.")
             .WithJsonBody<DeployRequest>()
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status409Conflict)
@@ -76,7 +83,8 @@ public static class AppsApi
     }
 
     internal static async Task<Results<Created<Activation>, ProblemHttpResult>> DeployAsync(
-        string name, HttpRequest request, FunctionsDbContext db, Deployments deployments, IOptions<ControlPlaneOptions> options)
+        string name, HttpRequest request, FunctionsDbContext db, Deployments deployments, DeployChecker checker,
+        IOptions<ControlPlaneOptions> options)
     {
         if (!AppName.IsValid(name))
         {
@@ -94,6 +102,14 @@ public static class AppsApi
         if (errors is not null)
         {
             return Problems.Validation(errors);
+        }
+
+        // What only the workers' engine can tell (linking, limits, a trial instantiation, _routes), still before
+        // anything is written and outside any transaction.
+        if (await checker.CheckAsync(name, routes!, db, cancel) is { } refused)
+        {
+            return Problems.Validation(refused, "No worker could serve this release: fix the fields listed in 'errors' " +
+                "and send the request again. Nothing was stored.");
         }
 
         var (activation, conflict) = await deployments.DeployAsync(name, routes!, cancel);

@@ -24,7 +24,7 @@ internal static class DeployValidator
     public static async Task<(List<ValidatedRoute>? Routes, Dictionary<string, string[]>? Errors)> ValidateAsync(
         DeployRequest request, FunctionsDbContext db, ControlPlaneOptions options, CancellationToken cancel)
     {
-        var errors = new Errors();
+        var errors = new FieldErrors();
         var routes = request.Routes;
         if (routes is null || routes.Count == 0)
         {
@@ -79,7 +79,7 @@ internal static class DeployValidator
         return errors.Count == 0 ? (validated, null) : (null, errors.ToDictionary());
     }
 
-    private static RoutePattern? CheckRoute(string? route, string at, Dictionary<string, int> seen, int index, Errors errors)
+    private static RoutePattern? CheckRoute(string? route, string at, Dictionary<string, int> seen, int index, FieldErrors errors)
     {
         if (!RoutePattern.TryParse(route, out var pattern, out var problem))
         {
@@ -98,7 +98,7 @@ internal static class DeployValidator
         return pattern;
     }
 
-    private static string? CheckModule(string? module, string at, Func<string, bool> exists, Errors errors)
+    private static string? CheckModule(string? module, string at, Func<string, bool> exists, FieldErrors errors)
     {
         var digest = ModuleDigest.Normalize(module);
         if (digest is null)
@@ -120,7 +120,7 @@ internal static class DeployValidator
     }
 
     private static void CheckEntrypoint(
-        string entrypoint, List<string> exports, List<string> entrypoints, string at, Errors errors)
+        string entrypoint, List<string> exports, List<string> entrypoints, string at, FieldErrors errors)
     {
         if (entrypoints.Contains(entrypoint))
         {
@@ -135,7 +135,7 @@ internal static class DeployValidator
     }
 
     private static Dictionary<string, string> CheckEnvironment(
-        IReadOnlyDictionary<string, string>? environment, string at, Errors errors)
+        IReadOnlyDictionary<string, string>? environment, string at, FieldErrors errors)
     {
         var result = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (name, value) in environment ?? new Dictionary<string, string>())
@@ -158,7 +158,7 @@ internal static class DeployValidator
         return result;
     }
 
-    private static void CheckArgv(string? argv, string at, Errors errors)
+    private static void CheckArgv(string? argv, string at, FieldErrors errors)
     {
         if (argv is not null && (argv.Length > MaxArgvLength || argv.Contains('\0')))
         {
@@ -168,7 +168,7 @@ internal static class DeployValidator
     }
 
     private static List<VolumeBinding> CheckVolumes(
-        IReadOnlyDictionary<string, VolumeRequest>? volumes, string? volumesRoot, string at, Errors errors)
+        IReadOnlyDictionary<string, VolumeRequest>? volumes, string? volumesRoot, string at, FieldErrors errors)
     {
         var result = new List<VolumeBinding>();
         if (volumes is null || volumes.Count == 0)
@@ -238,7 +238,7 @@ internal static class DeployValidator
         return guest[1..].Split('/').All(segment => segment is not ("" or "." or ".."));
     }
 
-    private static RouteLimits CheckLimits(LimitsRequest? limits, string at, Errors errors)
+    private static RouteLimits CheckLimits(LimitsRequest? limits, string at, FieldErrors errors)
     {
         var defaults = RouteLimits.Default;
         var timeout = limits?.TimeoutMs ?? defaults.TimeoutMs;
@@ -267,26 +267,5 @@ internal static class DeployValidator
         }
 
         return new RouteLimits(timeout, memory, body, concurrency);
-    }
-
-    /// <summary>Problems by field, several per field allowed.</summary>
-    private sealed class Errors
-    {
-        private readonly Dictionary<string, List<string>> _byField = new(StringComparer.Ordinal);
-
-        public int Count { get; private set; }
-
-        public void Add(string field, string message)
-        {
-            if (!_byField.TryGetValue(field, out var list))
-            {
-                _byField[field] = list = [];
-            }
-
-            list.Add(message);
-            Count++;
-        }
-
-        public Dictionary<string, string[]> ToDictionary() => _byField.ToDictionary(e => e.Key, e => e.Value.ToArray());
     }
 }

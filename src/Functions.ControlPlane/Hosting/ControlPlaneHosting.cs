@@ -1,4 +1,5 @@
 using Functions.ControlPlane.Apps;
+using Functions.ControlPlane.Apps.Checks;
 using Functions.ControlPlane.Data;
 using Functions.ControlPlane.Internal;
 using Functions.ControlPlane.Messaging;
@@ -6,6 +7,7 @@ using Functions.ControlPlane.OpenApi;
 using Functions.ControlPlane.Security;
 using Functions.Data;
 using Functions.Messaging;
+using Functions.Runtime;
 using Functions.Runtime.Inspection;
 using MassTransit;
 using Microsoft.AspNetCore.Authentication;
@@ -45,6 +47,11 @@ public static class ControlPlaneHosting
         services.AddScoped<DesiredStateReader>();
         services.AddSingleton<DesiredStateCache>();
         services.AddSingleton<ModuleInspector>();
+        services.AddOptions<DeployCheckOptions>().BindConfiguration(DeployCheckOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<DeployChecker>();
+        // The workers' runtime section, which the deploy checks build their engine from: wrong values fail start-up.
+        services.AddOptions<RuntimeOptions>().BindConfiguration(RuntimeOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<RuntimeOptions>, RuntimeOptionsValidator>();
         services.AddSingleton<ApiKeys>();
         services.AddHostedService<StartupTasks>();
 

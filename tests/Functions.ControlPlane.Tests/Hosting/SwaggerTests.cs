@@ -56,6 +56,18 @@ public sealed class SwaggerTests(ControlPlaneApp app) : IClassFixture<ControlPla
     }
 
     [Fact]
+    public async Task The_deploy_operation_says_which_releases_the_workers_engine_refuses_before_storing_them()
+    {
+        var description = (await DocumentAsync()).GetProperty("paths").GetProperty("/api/v1/apps/{name}").GetProperty("put")
+            .GetProperty("description").GetString()!;
+
+        foreach (var part in new[] { "WASI preview1", "memoryMb", "pooling limits", "traps while instantiating", "_routes", "400" })
+        {
+            Assert.Contains(part, description, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public async Task The_document_declares_the_bearer_scheme_so_the_authorize_button_works()
     {
         var document = await DocumentAsync();

@@ -40,7 +40,7 @@ public sealed class TestPlatform : IAsyncDisposable
     private string CacheRoot { get; }
 
     public static async Task<TestPlatform> StartAsync(string name, int workers, RabbitMqEndpoint? rabbitMq = null,
-        IReadOnlyDictionary<string, string>? workerSettings = null)
+        IReadOnlyDictionary<string, string>? workerSettings = null, IReadOnlyDictionary<string, string>? controlPlaneSettings = null)
     {
         var services = await PlatformServices.GetAsync().ConfigureAwait(false);
         var database = await services.CreateDatabaseAsync(name).ConfigureAwait(false);
@@ -49,7 +49,7 @@ public sealed class TestPlatform : IAsyncDisposable
         var workerKey = "worker-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
         var scratch = Directory.CreateTempSubdirectory($"functions-{name}-").FullName;
         var volumes = Directory.CreateDirectory(Path.Combine(scratch, "volumes")).FullName;
-        var controlPlane = await HostProcess.StartAsync("Functions.ControlPlane", $"{name} control plane", new Dictionary<string, string>
+        var controlPlaneEnvironment = new Dictionary<string, string>
         {
             ["ConnectionStrings__Postgres"] = database,
             ["ConnectionStrings__RabbitMq"] = rabbitMq.ConnectionString,
@@ -57,7 +57,14 @@ public sealed class TestPlatform : IAsyncDisposable
             ["FUNCTIONS_WORKER_KEY"] = workerKey,
             ["Functions__VolumesRoot"] = volumes,
             ["Functions__WorkerStaleAfter"] = "00:00:06",
-        }).ConfigureAwait(false);
+        };
+        foreach (var (key, value) in controlPlaneSettings ?? new Dictionary<string, string>())
+        {
+            controlPlaneEnvironment[key] = value;
+        }
+
+        var controlPlane = await HostProcess.StartAsync("Functions.ControlPlane", $"{name} control plane", controlPlaneEnvironment)
+            .ConfigureAwait(false);
         var workerEnvironment = new Dictionary<string, string>
         {
             ["ConnectionStrings__RabbitMq"] = rabbitMq.ConnectionString,

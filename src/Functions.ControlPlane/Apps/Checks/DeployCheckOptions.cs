@@ -1,0 +1,36 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Functions.ControlPlane.Apps.Checks;
+
+/// <summary>
+/// How the control plane tries a release's modules before it stores the release (section
+/// <c>Functions:DeployChecks</c>). The engine itself is configured from the workers' own <c>Runtime</c> section, so
+/// give the control plane the same one.
+/// </summary>
+public sealed class DeployCheckOptions
+{
+    public const string Section = "Functions:DeployChecks";
+
+    /// <summary>Try every module on the workers' engine at deploy; off, only the request's own fields are checked.</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>
+    /// Longest a trial instantiation (start section included) or a run of <c>_routes</c> may take; a route's own
+    /// timeout is used when it is shorter.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:01:00")]
+    public TimeSpan TrialTimeout { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Deploy requests checked at once; more wait. Compiling a module takes a core for up to seconds.</summary>
+    [Range(1, 64)]
+    public int MaxConcurrentChecks { get; set; } = 2;
+
+    /// <summary>
+    /// Modules kept compiled between checks, each by a scaled-to-zero pool (least recently checked leave first), so a
+    /// redeploy does not compile them again. Should the runtime still hold more, the checking engine is replaced by a
+    /// fresh one (the old one leaves once its running checks end): a control plane that saw thousands of modules stays
+    /// small.
+    /// </summary>
+    [Range(1, 100_000)]
+    public int MaxLoadedModules { get; set; } = 256;
+}
