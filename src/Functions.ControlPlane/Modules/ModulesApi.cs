@@ -68,6 +68,7 @@ public static class ModulesApi
         HttpRequest request,
         FunctionsDbContext db,
         ModuleInspector inspector,
+        Apps.Checks.DeployChecker checker,
         IOptions<ControlPlaneOptions> options,
         TimeProvider time,
         ILogger<ModuleInspector> logger)
@@ -85,7 +86,9 @@ public static class ModulesApi
             return TypedResults.Ok(existing);
         }
 
-        var inspection = inspector.Inspect(bytes!);
+        // Compiled once, on the workers' engine (the deploy checks'), where the deploy that follows finds it.
+        var compiled = await Task.Run(() => checker.TryCompile(digest, bytes!), cancel);
+        var inspection = inspector.Inspect(bytes!, compiled);
         if (inspection.Error is { } error)
         {
             return TypedResults.Problem(new Microsoft.AspNetCore.Mvc.ProblemDetails

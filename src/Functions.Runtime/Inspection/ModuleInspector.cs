@@ -17,11 +17,20 @@ public sealed class ModuleInspector : IDisposable
     // A plain engine: inspection only needs Wasmtime's verdict and the module's type information.
     private readonly Engine _engine = new();
 
-    public InspectionResult Inspect(ReadOnlySpan<byte> bytes)
+    /// <summary>
+    /// Inspects <paramref name="bytes"/>; when <paramref name="compiled"/> is given (the same bytes, already compiled
+    /// by a runtime), reads it instead of compiling them again. The runtime's module stays the runtime's.
+    /// </summary>
+    public InspectionResult Inspect(ReadOnlySpan<byte> bytes, CompiledModule? compiled = null)
     {
         if (ClassifyHeader(bytes) is { } headerError)
         {
             return InspectionResult.Failure(headerError);
+        }
+
+        if (compiled is not null)
+        {
+            return Describe(compiled.Module);
         }
 
         Module module;
@@ -37,6 +46,13 @@ public sealed class ModuleInspector : IDisposable
         }
 
         using (module)
+        {
+            return Describe(module);
+        }
+    }
+
+    private static InspectionResult Describe(Module module)
+    {
         {
             var functions = module.Exports.OfType<FunctionExport>().ToList();
             var exports = functions.Select(f => f.Name).ToList();

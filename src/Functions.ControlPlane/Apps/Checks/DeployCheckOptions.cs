@@ -27,10 +27,16 @@ public sealed class DeployCheckOptions
 
     /// <summary>
     /// Modules kept compiled between checks, each by a scaled-to-zero pool (least recently checked leave first), so a
-    /// redeploy does not compile them again. Should the runtime still hold more, the checking engine is replaced by a
-    /// fresh one (the old one leaves once its running checks end): a control plane that saw thousands of modules stays
-    /// small.
+    /// redeploy does not compile them again.
     /// </summary>
     [Range(1, 100_000)]
     public int MaxLoadedModules { get; set; } = 256;
+
+    /// <summary>
+    /// Memory for compiled modules no kept pool holds (those compiled at upload, waiting for their deploy), in bytes of
+    /// their compiled artifacts; past it the least recently used leave, and a deploy of one compiles it again. Default
+    /// 128 MiB (≈ 1 500 small modules of 80 KiB).
+    /// </summary>
+    [Range(0, long.MaxValue)]
+    public long ModuleMemoryBytes { get; set; } = 128L * 1024 * 1024;
 }

@@ -92,6 +92,34 @@ internal sealed class DeployChecker : IDisposable
         }
     }
 
+    /// <summary>
+    /// Compiles an uploaded module on the checking engine (the workers' settings) and leaves it in that engine's module
+    /// cache, bounded by <see cref="DeployCheckOptions.ModuleMemoryBytes"/>: the upload inspects it from there, and the
+    /// deploy that follows finds it compiled. Null when the checks are off or the workers' engine refuses the bytes
+    /// (the upload then inspects them on a plain engine, and a deploy of them is refused saying why).
+    /// </summary>
+    public CompiledModule? TryCompile(string digest, byte[] wasm)
+    {
+        if (!_options.Enabled)
+        {
+            return null;
+        }
+
+        var engine = Acquire();
+        try
+        {
+            return engine.Runtime.LoadOrCompile(digest, wasm);
+        }
+        catch (Wasmtime.WasmtimeException)
+        {
+            return null;
+        }
+        finally
+        {
+            Release(engine);
+        }
+    }
+
     /// <summary>What <paramref name="digest"/> declares, read once from its bytes; null when the reader cannot tell.</summary>
     internal ModuleDeclarations? Declarations(string digest, Func<ModuleDeclarations?> read)
     {
@@ -143,12 +171,6 @@ internal sealed class DeployChecker : IDisposable
         lock (_lock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            if (_current is { } current && current.Runtime.Stats.ModulesLoaded >= _options.MaxLoadedModules)
-            {
-                Retire(current);
-                _current = null;
-            }
-
             _current ??= new CheckingRuntime(CreateRuntime(), _options.MaxLoadedModules);
             _current.Users++;
             return _current;
@@ -182,6 +204,7 @@ internal sealed class DeployChecker : IDisposable
         // slots, no disk cache (its artifacts hold native code, and are the workers' to keep), one thread.
         var runtime = _configuration.GetSection(RuntimeOptions.Section).Get<RuntimeOptions>() ?? new RuntimeOptions();
         runtime.CacheDirectory = null;
+        runtime.ModuleMemoryBytes = _options.ModuleMemoryBytes;
         runtime.PoolingTotalInstances = Math.Max(MinSlots, 2 * _options.MaxConcurrentChecks);
         runtime.DefaultReadyInstances = 0;
         runtime.ExecutionThreads = 1;
