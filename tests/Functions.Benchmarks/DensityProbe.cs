@@ -138,14 +138,5 @@ internal static class DensityProbe
             $"| {what} | {samples.Count} | {At(0.5):F2} | {At(0.99):F2} | {samples[^1]:F2} |"));
     }
 
-    /// <summary>VmRSS in KiB after a full collection, so managed garbage does not count.</summary>
-    private static long Settle()
-    {
-        GC.Collect();
-        GC.WaitForPendingFinalizers();
-        GC.Collect();
-        Thread.Sleep(200);
-        var line = File.ReadLines("/proc/self/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
-        return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
-    }
+    private static long Settle() => MemoryProbe.Settle();
 }

@@ -80,7 +80,7 @@ internal static class MemoryProbe
     }
 
     /// <summary>VmRSS in KiB after a full collection, so managed garbage does not count.</summary>
-    private static long Settle()
+    internal static long Settle()
     {
         GC.Collect();
         GC.WaitForPendingFinalizers();
