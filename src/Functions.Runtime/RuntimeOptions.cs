@@ -112,7 +112,7 @@ public sealed class RuntimeOptions
     /// Compiled modules kept in memory, in bytes of their compiled artifacts (default 256 MiB). Past it, the least
     /// recently used modules that no running or ready function holds leave memory; a route's next request deserializes
     /// its module again from the disk cache (about a millisecond for a small module). Modules no route refers to leave
-    /// memory at once.
+    /// memory at once when there is a disk cache (<see cref="CacheDirectory"/>); without one they stay within the bound.
     /// </summary>
     [Range(0, long.MaxValue)]
     public long ModuleMemoryBytes { get; set; } = 256L * 1024 * 1024;

@@ -234,11 +234,7 @@ public sealed partial class WasmRuntime : IDisposable
         ArgumentNullException.ThrowIfNull(settings);
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         Validate(module, settings);
-        if (!module.TryAcquire() && !TryReload(module.Digest, out module))
-        {
-            throw new InvalidOperationException($"Module {module.Digest} has left this runtime's module cache and is not in " +
-                "its disk cache: load it again (LoadOrCompile) before creating a pool for it.");
-        }
+        module = Acquire(module);
 
         try
         {
@@ -249,6 +245,31 @@ public sealed partial class WasmRuntime : IDisposable
             module.Release();
             throw;
         }
+    }
+
+    /// <summary>
+    /// Keeps <paramref name="module"/> (or, if the cache let it go, the same digest loaded again from the disk cache) in
+    /// memory until the hold is disposed, so a caller that loads modules and uses them later (creates pools, runs
+    /// <c>_routes</c>) is not overtaken by the cache's bound. Throws <see cref="InvalidOperationException"/> when the
+    /// module left memory and is not on disk: compile it again (<see cref="LoadOrCompile"/>).
+    /// </summary>
+    public ModuleHold Hold(CompiledModule module)
+    {
+        ArgumentNullException.ThrowIfNull(module);
+        return new ModuleHold(Acquire(module));
+    }
+
+    /// <summary>The module with a use taken: itself, or the digest reloaded from the disk cache if the cache let it go.</summary>
+    private CompiledModule Acquire(CompiledModule module)
+    {
+        if (module.TryAcquire())
+        {
+            return module;
+        }
+
+        return TryReload(module.Digest, out var reloaded) ? reloaded
+            : throw new InvalidOperationException($"Module {module.Digest} has left this runtime's module cache and is not " +
+                "in its disk cache: load it again (LoadOrCompile).");
     }
 
     /// <summary>The plan of a module the caller holds a use of; links it on first use (a missing import fails here, with its name).</summary>

@@ -200,6 +200,36 @@ public sealed class ScalingTests : IDisposable
     }
 
     [Fact]
+    public void Without_a_disk_cache_a_module_no_route_refers_to_stays_in_memory_within_the_bound_and_a_hold_keeps_it()
+    {
+        using var runtime = new WasmRuntime(new RuntimeOptions { ScaleInterval = Interval, InlineRuns = 0 }, time: _time);
+        var module = runtime.LoadOrCompile("sha256:hello", Fixtures.Bytes("hello-wat"));
+        runtime.CreatePool(module, new FunctionSettings()).Dispose();
+        Assert.Equal(1, runtime.Stats.ModulesLoaded); // only a compile could bring it back
+        Assert.False(module.IsEvicted);
+
+        using var hold = runtime.Hold(module);
+        Assert.Same(module, hold.Module);
+        using var pool = runtime.CreatePool(hold.Module, new FunctionSettings());
+        Assert.Equal(InvocationOutcome.Completed, pool.Invoke(Requests.With()).Outcome);
+    }
+
+    [Fact]
+    public void A_hold_on_a_module_the_cache_let_go_loads_the_digest_again_from_disk()
+    {
+        using var runtime = Runtime(moduleMemory: 1);
+        var module = runtime.LoadOrCompile("sha256:hello", Fixtures.Bytes("hello-wat"));
+        runtime.LoadOrCompile("sha256:echo", Fixtures.Bytes("echo")); // over the bound: the unused hello leaves
+        Assert.True(module.IsEvicted);
+
+        using var hold = runtime.Hold(module);
+        Assert.NotSame(module, hold.Module);
+        Assert.Equal(module.Digest, hold.Module.Digest);
+        runtime.LoadOrCompile("sha256:spin", Fixtures.Bytes("spin"));
+        Assert.False(hold.Module.IsEvicted); // held: not let go, over the bound or not
+    }
+
+    [Fact]
     public void Over_its_bound_the_disk_cache_deletes_artifacts_no_route_refers_to_but_keeps_those_in_use()
     {
         using var runtime = Runtime(diskBytes: 0);

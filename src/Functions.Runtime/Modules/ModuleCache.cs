@@ -24,7 +24,8 @@ namespace Functions.Runtime.Modules;
 /// Memory is bounded: modules are counted by their artifact's size, and past <c>memoryBytes</c> the least recently
 /// used ones that nobody is using leave memory (a module still referenced by a route only when its artifact is on
 /// disk, to be deserialized again on its next use). A module no route refers to any more (<see cref="RemoveReference"/>)
-/// leaves memory at once, and its artifact leaves the disk after <c>diskGrace</c>; the disk is bounded too
+/// leaves memory at once (with a disk cache; without one it stays among the least recently used, since only a compile
+/// could bring it back), and its artifact leaves the disk after <c>diskGrace</c>; the disk is bounded too
 /// (<see cref="SweepDisk"/>), by deleting the artifacts of unreferenced modules, oldest first.
 /// </para>
 /// </summary>
@@ -124,6 +125,11 @@ internal sealed partial class ModuleCache(
             if (_references.TryRemove(KeyValuePair.Create(digest, count)))
             {
                 _unreferencedSince[FileNameFor(digest)] = time.GetUtcNow();
+                if (directory is null)
+                {
+                    return; // without a disk cache it could come back only by a compile: it stays, within the bound
+                }
+
                 lock (_locks.GetOrAdd(digest, _ => new object()))
                 {
                     if (!_references.ContainsKey(digest) && _memory.TryRemove(digest, out var module))

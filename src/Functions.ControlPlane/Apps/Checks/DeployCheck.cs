@@ -28,6 +28,7 @@ internal sealed class DeployCheck(
     private readonly FieldErrors _errors = new();
     private readonly List<Task> _abandoned = [];
     private readonly Dictionary<string, LoadedModule> _modules = new(StringComparer.Ordinal);
+    private readonly List<ModuleHold> _holds = [];
 
     /// <summary>
     /// Work that outlived its deadline (blocked in a host call) and still runs on the checking runtime, which must
@@ -112,6 +113,31 @@ internal sealed class DeployCheck(
         return _errors;
     }
 
+    private CompiledModule? TryHold(CompiledModule module)
+    {
+        try
+        {
+            var hold = _runtime.Hold(module);
+            _holds.Add(hold);
+            return hold.Module;
+        }
+        catch (InvalidOperationException)
+        {
+            return null; // left memory meanwhile, and there is no disk cache here: compiled again
+        }
+    }
+
+    /// <summary>Lets the check's modules go (called once the check and anything it left running have ended).</summary>
+    public void ReleaseModules()
+    {
+        foreach (var hold in _holds)
+        {
+            hold.Dispose();
+        }
+
+        _holds.Clear();
+    }
+
     private Task<byte[]?> ModuleBytesAsync(string digest) =>
         db.Modules.AsNoTracking().Where(m => m.Digest == digest).Select(m => m.Content).SingleOrDefaultAsync(cancel);
 
@@ -135,9 +161,11 @@ internal sealed class DeployCheck(
             return new LoadedModule(null, declarations, problems);
         }
 
-        if (_runtime.TryLoadCached(digest, out var cached) && cached is not null)
+        // Held until the check (and anything it left running) ends: the runtime's cache may otherwise let a module go
+        // between its load and its trial, as other modules of a large release are loaded.
+        if (_runtime.TryLoadCached(digest, out var cached) && cached is not null && TryHold(cached) is { } held)
         {
-            return new LoadedModule(cached, declarations, []);
+            return new LoadedModule(held, declarations, []);
         }
 
         if (await Bytes().ConfigureAwait(false) is not { } wasm)
@@ -149,7 +177,9 @@ internal sealed class DeployCheck(
         {
             // Compiling takes a core for up to seconds: off the request's thread, which awaits it.
             var compiled = await Task.Run(() => _runtime.LoadOrCompile(digest, wasm), cancel).ConfigureAwait(false);
-            return new LoadedModule(compiled, declarations, []);
+            return new LoadedModule(TryHold(compiled) ?? throw new InvalidOperationException(
+                $"Module {digest} left the checking runtime's memory as soon as it was compiled: raise " +
+                "Functions:DeployChecks:ModuleMemoryBytes."), declarations, []);
         }
         catch (WasmtimeException e)
         {

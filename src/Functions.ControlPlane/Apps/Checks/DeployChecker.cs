@@ -78,12 +78,14 @@ internal sealed class DeployChecker : IDisposable
                     _ = Task.WhenAll(abandoned).ContinueWith(ended =>
                         {
                             _ = ended.Exception; // observed: their outcome no longer matters
+                            check.ReleaseModules();
                             Release(engine);
                         }, CancellationToken.None,
                         TaskContinuationOptions.None, TaskScheduler.Default);
                 }
                 else
                 {
+                    check?.ReleaseModules();
                     Release(engine);
                 }
             }
