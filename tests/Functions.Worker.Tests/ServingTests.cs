@@ -175,5 +175,11 @@ public sealed class ServingTests(WorkerFixture fixture) : IClassFixture<WorkerFi
         Assert.Contains("functions_request_duration_seconds_bucket{route=\"/metered\"", metrics);
         Assert.Contains("functions_applied_generation", metrics);
         Assert.Contains("functions_pool_hits{route=\"/metered\"}", metrics);
+
+        // The runtime's own: modules in memory (at least the one just served) and the slot budget in use.
+        var loaded = metrics.Split('\n').Single(l => l.StartsWith("functions_modules_in_memory ", StringComparison.Ordinal));
+        Assert.True(double.Parse(loaded.Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture) >= 1, loaded);
+        Assert.Contains("functions_module_memory_bytes ", metrics);
+        Assert.Contains("functions_live_instances ", metrics);
     }
 }

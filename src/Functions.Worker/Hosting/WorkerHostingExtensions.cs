@@ -76,13 +76,14 @@ public static class WorkerHostingExtensions
     {
         var state = app.Services.GetRequiredService<AppliedState>();
         var metrics = app.Services.GetRequiredService<WorkerMetrics>();
+        var runtime = app.Services.GetRequiredService<WasmRuntime>();
         app.MapGet("/healthz", () => TypedResults.Text("ok"));
         app.MapGet("/readyz", () => state.IsReady
             ? Results.Text(ReadyText(state.Current))
             : Results.Text("not ready: the first sync with the control plane has not succeeded yet", statusCode: 503));
         app.MapGet("/metrics", async (HttpContext context) =>
         {
-            PoolMetrics.Update(metrics, state.Current);
+            PoolMetrics.Update(metrics, state.Current, runtime.Stats);
             context.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
             await metrics.Registry.CollectAndExportAsTextAsync(context.Response.Body, context.RequestAborted).ConfigureAwait(false);
         });

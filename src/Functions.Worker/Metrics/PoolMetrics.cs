@@ -2,11 +2,17 @@ using Functions.Worker.Serving;
 
 namespace Functions.Worker.Metrics;
 
-/// <summary>Copies the pools' own counters into the per-route gauges just before a scrape.</summary>
+/// <summary>Copies the pools' own counters into the per-route gauges, and the runtime's into its own, just before a scrape.</summary>
 internal static class PoolMetrics
 {
-    public static void Update(WorkerMetrics metrics, ServingState state)
+    public static void Update(WorkerMetrics metrics, ServingState state, Functions.Runtime.RuntimeStats runtime)
     {
+        metrics.LiveInstances.Set(runtime.LiveInstances);
+        metrics.ModulesLoaded.Set(runtime.ModulesLoaded);
+        metrics.ModuleBytes.Set(runtime.ModuleBytes);
+        metrics.ModuleEvictions.Set(runtime.ModuleEvictions);
+        metrics.ModuleDiskLoads.Set(runtime.DiskCacheHits);
+
         foreach (var (_, route) in state.Routes.Routes)
         {
             var stats = route.Pool.Stats;

@@ -35,6 +35,15 @@ public sealed class WorkerMetrics
         FailedApps = factory.CreateGauge("functions_failed_apps", "Apps whose active release this worker could not apply.");
         SyncFailures = factory.CreateCounter("functions_sync_failures_total", "Syncs that failed and kept the previous state.");
         NotFound = factory.CreateCounter("functions_not_found_total", "Requests that matched no route.");
+        LiveInstances = factory.CreateGauge("functions_live_instances",
+            "Instances alive (ready or running) against the worker's one budget of instance slots (Runtime:PoolingTotalInstances).");
+        ModulesLoaded = factory.CreateGauge("functions_modules_in_memory", "Compiled modules in memory.");
+        ModuleBytes = factory.CreateGauge("functions_module_memory_bytes",
+            "Compiled modules in memory, in bytes of their artifacts, against Runtime:ModuleMemoryBytes.");
+        ModuleEvictions = factory.CreateGauge("functions_module_evictions",
+            "Compiled modules that left memory (past the bound, or no route refers to them), since the worker started.");
+        ModuleDiskLoads = factory.CreateGauge("functions_module_disk_loads",
+            "Compiled modules loaded from the disk cache (at a deploy, or at the first request after leaving memory).");
     }
 
     public CollectorRegistry Registry { get; }
@@ -54,4 +63,14 @@ public sealed class WorkerMetrics
 
     public Gauge FailedApps { get; }
     public Counter NotFound { get; }
+
+    public Gauge LiveInstances { get; }
+
+    public Gauge ModulesLoaded { get; }
+
+    public Gauge ModuleBytes { get; }
+
+    public Gauge ModuleEvictions { get; }
+
+    public Gauge ModuleDiskLoads { get; }
 }
