@@ -185,14 +185,14 @@ public sealed partial class WasmRuntime : IDisposable
         {
             pool = new FunctionPool(this, plan, maxReady);
         }
-        catch (InstantiationException failed)
+        catch (Exception error)
         {
             _cache.RemoveReference(plan.Module.Digest);
-            throw new ModuleLinkException(failed.Message);
-        }
-        catch
-        {
-            _cache.RemoveReference(plan.Module.Digest);
+            if (error is InstantiationException failed)
+            {
+                throw new ModuleLinkException(failed.Message);
+            }
+
             throw;
         }
 

@@ -13,6 +13,9 @@ internal sealed unsafe class InstanceFactory(Engine engine, SlotCounter counter)
 
     public SlotCounter Counter { get; } = counter;
 
+    /// <summary>Slots that instances made ahead of demand leave to on-demand instantiation: a quarter.</summary>
+    public int ReadyReserve => Counter.Capacity / 4;
+
     /// <summary>
     /// A ready instance, or null when every pooling-allocator slot is taken (the caller answers Busy). Throws
     /// <see cref="InstantiationException"/> when the module cannot be instantiated (its start section traps, its

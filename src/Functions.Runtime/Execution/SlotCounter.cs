@@ -12,6 +12,9 @@ internal sealed class SlotCounter(int capacity)
 
     public int Live => Volatile.Read(ref _live);
 
+    /// <summary>Whether a slot could be taken now with <paramref name="reserve"/> left (see <see cref="TryAcquire"/>).</summary>
+    public bool HasRoom(int reserve = 0) => Live + reserve < Capacity;
+
     /// <summary>Takes a slot unless fewer than <paramref name="reserve"/> would remain.</summary>
     public bool TryAcquire(int reserve = 0)
     {

@@ -80,7 +80,7 @@ internal sealed partial class ModuleCache(
             return true;
         }
 
-        lock (_locks.GetOrAdd(digest, _ => new object()))
+        lock (LockFor(digest))
         {
             if (_memory.TryGetValue(digest, out module))
             {
@@ -130,7 +130,7 @@ internal sealed partial class ModuleCache(
                     return; // without a disk cache it could come back only by a compile: it stays, within the bound
                 }
 
-                lock (_locks.GetOrAdd(digest, _ => new object()))
+                lock (LockFor(digest))
                 {
                     if (!_references.ContainsKey(digest) && _memory.TryRemove(digest, out var module))
                     {
@@ -144,6 +144,9 @@ internal sealed partial class ModuleCache(
     }
 
     public bool IsReferenced(string digest) => _references.ContainsKey(digest);
+
+    /// <summary>The lock of one digest: loading, compiling and letting it go are serialized per module.</summary>
+    private object LockFor(string digest) => _locks.GetOrAdd(digest, static _ => new object());
 
     private void Add(CompiledModule module)
     {
@@ -181,7 +184,7 @@ internal sealed partial class ModuleCache(
                     return;
                 }
 
-                lock (_locks.GetOrAdd(module.Digest, _ => new object()))
+                lock (LockFor(module.Digest))
                 {
                     if (module.Users > 0 || (IsReferenced(module.Digest) && !OnDisk(module.Digest))
                         || !_memory.TryRemove(KeyValuePair.Create(module.Digest, module)))
@@ -211,7 +214,7 @@ internal sealed partial class ModuleCache(
 
         var now = time.GetUtcNow();
         var files = new List<FileInfo>();
-        var kept = _references.Keys.Concat(_memory.Keys).Select(FileNameFor).ToHashSet(StringComparer.Ordinal);
+        var kept = KeptFileNames();
         long total = 0;
         foreach (var file in new DirectoryInfo(Path.Combine(directory, engineKey)).EnumerateFiles("*.cwasm"))
         {
@@ -242,16 +245,16 @@ internal sealed partial class ModuleCache(
         }
     }
 
-    /// <summary>Whether a module a route refers to, or one in memory, has its artifact in <paramref name="fileName"/>.</summary>
-    private bool KeptOnDisk(string fileName) =>
-        _references.Keys.Concat(_memory.Keys).Any(digest => FileNameFor(digest) == fileName);
+    /// <summary>The artifact file names of the modules a route refers to or that are in memory: they stay on disk.</summary>
+    private HashSet<string> KeptFileNames() =>
+        _references.Keys.Concat(_memory.Keys).Select(FileNameFor).ToHashSet(StringComparer.Ordinal);
 
     /// <summary>Deletes an artifact unless a route came to refer to it meanwhile; the bytes freed.</summary>
     private long Delete(FileInfo file)
     {
         lock (_evicting)
         {
-            if (KeptOnDisk(file.Name))
+            if (KeptFileNames().Contains(file.Name))
             {
                 return 0;
             }
@@ -270,7 +273,7 @@ internal sealed partial class ModuleCache(
             return cached!;
         }
 
-        lock (_locks.GetOrAdd(digest, _ => new object()))
+        lock (LockFor(digest))
         {
             if (_memory.TryGetValue(digest, out cached))
             {

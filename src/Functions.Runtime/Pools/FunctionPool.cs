@@ -309,8 +309,7 @@ public sealed partial class FunctionPool : IDisposable, IInvocationTarget
 
             while (Volatile.Read(ref _disposed) == 0 && Volatile.Read(ref _readyCount) < Volatile.Read(ref _target) && !IsIdle())
             {
-                // Ready instances leave a quarter of the slots to on-demand instantiation.
-                var prepared = _runtime.Factory.TryCreate(plan, _runtime.Factory.Counter.Capacity / 4);
+                var prepared = _runtime.Factory.TryCreate(plan, _runtime.Factory.ReadyReserve);
                 if (prepared is null)
                 {
                     LogNoSlots(_settings.Name, _runtime.Factory.Counter.Capacity);
@@ -332,8 +331,8 @@ public sealed partial class FunctionPool : IDisposable, IInvocationTarget
         }
 
         // A target raised while this refill was finishing found the flag set and did not ask: ask for it now.
-        var slots = _runtime.Factory.Counter;
-        if (Volatile.Read(ref _readyCount) < Volatile.Read(ref _target) && !IsIdle() && slots.Live + slots.Capacity / 4 < slots.Capacity)
+        if (Volatile.Read(ref _readyCount) < Volatile.Read(ref _target) && !IsIdle()
+            && _runtime.Factory.Counter.HasRoom(_runtime.Factory.ReadyReserve))
         {
             RequestRefill(force: true);
         }
