@@ -27,7 +27,8 @@ public sealed class DeployCheckMemoryTests(TightDeployCheckApp app) : IClassFixt
         var routes = new List<object>();
         for (var i = 0; i < 4; i++)
         {
-            var module = await app.UploadAsync(Distinct(Fixtures.Bytes("hello-wat"), i));
+            var module = await app.UploadAsync(
+                WasmBinary.WithCustomSection(Fixtures.Bytes("hello-wat"), "functions-test", Encoding.UTF8.GetBytes($"{i}")));
             routes.Add(new { route = $"/tight/{i}", module });
         }
 
@@ -36,13 +37,5 @@ public sealed class DeployCheckMemoryTests(TightDeployCheckApp app) : IClassFixt
             using var response = await app.Admin().PutAsJsonAsync(new Uri("/api/v1/apps/tight", UriKind.Relative), new { routes });
             Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         }
-    }
-
-    private static byte[] Distinct(byte[] wasm, int index)
-    {
-        var name = "functions-test"u8.ToArray();
-        var payload = Encoding.UTF8.GetBytes(index.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        var size = 1 + name.Length + payload.Length; // one byte of name length: the name is short
-        return [.. wasm, 0, (byte)size, (byte)name.Length, .. name, .. payload];
     }
 }

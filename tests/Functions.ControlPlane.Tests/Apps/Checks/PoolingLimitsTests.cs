@@ -60,7 +60,7 @@ public sealed class PoolingLimitsTests : IDisposable
     /// <summary>A module with one funcref table of <paramref name="elements"/> elements and an empty <c>_start</c>.</summary>
     private static byte[] ModuleWithTable(uint elements)
     {
-        var leb = Leb(elements);
+        var leb = WasmBinary.Leb128(elements);
         return
         [
             0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
@@ -70,18 +70,5 @@ public sealed class PoolingLimitsTests : IDisposable
             0x07, 0x0a, 0x01, 0x06, .. "_start"u8, 0x00, 0x00,                   // export _start
             0x0a, 0x04, 0x01, 0x02, 0x00, 0x0b,                                  // code: an empty body
         ];
-    }
-
-    private static byte[] Leb(uint value)
-    {
-        var bytes = new List<byte>();
-        do
-        {
-            var b = (byte)(value & 0x7f);
-            value >>= 7;
-            bytes.Add(value == 0 ? b : (byte)(b | 0x80));
-        }
-        while (value != 0);
-        return [.. bytes];
     }
 }
