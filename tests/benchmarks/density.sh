@@ -31,6 +31,9 @@
 set -Eeuo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+BENCH_NAME=density.sh
+# shellcheck source=common.sh
+. "$ROOT/tests/benchmarks/common.sh"
 cd "$ROOT"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
@@ -81,11 +84,6 @@ BENCH_DLL="$ROOT/tests/benchmarks/Functions.HttpBench/bin/Release/net10.0/Functi
 OUT=$(realpath -m "${OUT:-$ROOT/.local/bench/density-$(date +%Y%m%d-%H%M%S)}")
 mkdir -p "$OUT/logs" "$OUT/wrk" "$OUT/bodies" "$OUT/modules"
 REPORT="$OUT/report.md"
-
-say() { printf '[density.sh] %s\n' "$*" >&2; }
-die() { printf '[density.sh] ERROR: %s\n' "$*" >&2; exit 1; }
-port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-report() { printf '%s\n' "$@" | tee -a "$REPORT"; }
 
 for tool in dotnet wrk curl jq psql wat2wasm; do
   command -v "$tool" >/dev/null || die "$tool is needed (apt-get install wrk curl jq postgresql-client wabt; .NET SDK from global.json)"
@@ -156,29 +154,6 @@ for port in "${WORKER_PORTS[@]}"; do WORKERS+=("http://127.0.0.1:$port"); done
 W1=${WORKERS[0]}
 WORKERS_CSV=$(IFS=,; echo "${WORKERS[*]}")
 
-# start NAME DIR COMMAND...: runs a process in DIR with its output in logs/NAME.log (the pid is the process's own:
-# the subshell and env exec it).
-start() {
-  local name=$1 dir=$2
-  shift 2
-  (cd "$dir" && exec "$@") >"$OUT/logs/$name.log" 2>&1 &
-  PIDS+=($!)
-}
-wait_http() { # wait_http URL SECONDS: until URL answers 2xx
-  local url=$1 deadline=$((SECONDS + $2))
-  until curl -sf -o /dev/null "$url"; do
-    ((SECONDS < deadline)) || die "$url did not answer within $2 s (logs in $OUT/logs)"
-    for pid in "${PIDS[@]}"; do kill -0 "$pid" 2>/dev/null || die "a process exited early (logs in $OUT/logs)"; done
-    sleep 0.2
-  done
-}
-host() { # host PROJECT NAME PORT ENV...
-  local project=$1 name=$2 port=$3
-  shift 3
-  start "$name" "$ROOT/src/$project/bin/Release/net10.0" env ASPNETCORE_ENVIRONMENT=Production "$@" \
-    dotnet "$project.dll" --urls "http://127.0.0.1:$port"
-}
-
 say "starting the control plane on $CP and workers on ${WORKERS[*]} (worker env: ${WORKER_ENV[*]})"
 host Functions.ControlPlane control-plane "$CP_PORT" ConnectionStrings__Postgres="$POSTGRES" \
   ConnectionStrings__RabbitMq="$RABBITMQ" FUNCTIONS_ADMIN_KEY="$ADMIN_KEY" FUNCTIONS_WORKER_KEY="$WORKER_KEY"
@@ -227,7 +202,6 @@ goal_rss() { # goal_rss MIB CONVERGED: the largest RSS since the last reset agai
     printf "Largest worker RSS: %.0f MiB; goal (for 1,000 modules; this run %d) < %d MiB: **%s**.\n", kb / 1024, n, goal,
       !converged ? "not judged: the workers did not apply every app" : (kb / 1024 < goal) ? "met" : "missed" }'
 }
-cpu_busy() { awk '/^cpu / {print $2 + $3 + $4 + $7 + $8 + $9, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9}' /proc/stat; }
 PHASE_MARK=""
 phase_begin() { PHASE_MARK=$(cpu_busy); }
 phase_end() { # how busy the machine was (everything, this run included) during the phase
@@ -297,12 +271,6 @@ if wants idle; then
 fi
 
 # --- hot path: one worker vs plain Kestrel, with the N functions deployed ------------------------------------------
-to_ms() { # 512.00us | 1.38ms | 1.02s → milliseconds
-  awk -v v="$1" 'BEGIN { n = v + 0; if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) n += 0;
-    else if (v ~ /m$/) n *= 60000; else if (v ~ /s$/) n *= 1000; printf "%.3f", n }'
-}
-median() { printf '%s\n' "$@" | sort -g | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
-proc_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 if wants hot; then
   report "### Hot path: hello on worker 1 vs plain Kestrel, $MODULES functions deployed (wrk -t2 -c32 -d${WRK_SECONDS}s; median of $REPEATS)" ""
   not_converged_note

@@ -26,6 +26,9 @@
 set -Eeuo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+BENCH_NAME=http.sh
+# shellcheck source=common.sh
+. "$ROOT/tests/benchmarks/common.sh"
 cd "$ROOT"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
@@ -66,11 +69,6 @@ BENCH_DLL="$ROOT/tests/benchmarks/Functions.HttpBench/bin/Release/net10.0/Functi
 OUT=$(realpath -m "${OUT:-$ROOT/.local/bench/http-$(date +%Y%m%d-%H%M%S)}")
 mkdir -p "$OUT/logs" "$OUT/wrk" "$OUT/bodies"
 REPORT="$OUT/report.md"
-
-say() { printf '[http.sh] %s\n' "$*" >&2; }
-die() { printf '[http.sh] ERROR: %s\n' "$*" >&2; exit 1; }
-port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-report() { printf '%s\n' "$@" | tee -a "$REPORT"; }
 
 ((PERF)) && { command -v perf >/dev/null || die "--perf needs perf (apt-get install linux-perf)"; }
 for tool in dotnet wrk curl jq psql; do
@@ -138,28 +136,6 @@ WORKERS=()
 for port in "${WORKER_PORTS[@]}"; do WORKERS+=("http://127.0.0.1:$port"); done
 W1=${WORKERS[0]}
 
-# start NAME DIR COMMAND...: runs a process in DIR with its output in logs/NAME.log.
-start() {
-  local name=$1 dir=$2
-  shift 2
-  (cd "$dir" && exec "$@") >"$OUT/logs/$name.log" 2>&1 &
-  PIDS+=($!)
-}
-wait_http() { # wait_http URL SECONDS: until URL answers 2xx
-  local url=$1 deadline=$((SECONDS + $2))
-  until curl -sf -o /dev/null "$url"; do
-    ((SECONDS < deadline)) || die "$url did not answer within $2 s (logs in $OUT/logs)"
-    for pid in "${PIDS[@]}"; do kill -0 "$pid" 2>/dev/null || die "a process exited early (logs in $OUT/logs)"; done
-    sleep 0.2
-  done
-}
-host() { # host PROJECT NAME PORT ENV...
-  local project=$1 name=$2 port=$3
-  shift 3
-  start "$name" "$ROOT/src/$project/bin/Release/net10.0" env ASPNETCORE_ENVIRONMENT=Production "$@" \
-    dotnet "$project.dll" --urls "http://127.0.0.1:$port"
-}
-
 say "starting the control plane on $CP and workers on ${WORKERS[*]}"
 host Functions.ControlPlane control-plane "$CP_PORT" ConnectionStrings__Postgres="$POSTGRES" \
   ConnectionStrings__RabbitMq="$RABBITMQ" FUNCTIONS_ADMIN_KEY="$ADMIN_KEY" FUNCTIONS_WORKER_KEY="$WORKER_KEY"
@@ -207,7 +183,6 @@ wait_generation() { # wait_generation N: every worker's /readyz reports generati
 bench() { timeout 600 dotnet "$BENCH_DLL" "$@"; }
 # CPU accounting per phase: how much of the machine went to other processes (anything but this script, its
 # children and the hosts it started) while the phase ran. The machine is shared; this says how much it was.
-cpu_busy() { awk '/^cpu / {print $2 + $3 + $4 + $7 + $8 + $9, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9}' /proc/stat; }
 cpu_ours() { # utime + stime + cutime + cstime of this shell (waited children included) and of the hosts
   local pid total=0
   for pid in $$ "${PIDS[@]}"; do
@@ -271,10 +246,6 @@ if wants throughput; then
     cmp -s "$OUT/bodies/$m.body" "$OUT/bodies/$m.baseline" || die "the baseline's body for $m differs from the worker's"
   done
 
-  to_ms() { # 512.00us | 1.38ms | 1.02s | 1.5m → milliseconds
-    awk -v v="$1" 'BEGIN { n = v + 0; if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) n += 0;
-      else if (v ~ /m$/) n *= 60000; else if (v ~ /s$/) n *= 1000; printf "%.3f", n }'
-  }
   to_bytes() { # 50.37MB → bytes (wrk counts in 1024s)
     awk -v v="$1" 'BEGIN { n = v + 0; if (v ~ /GB$/) n *= 1073741824; else if (v ~ /MB$/) n *= 1048576;
       else if (v ~ /KB$/) n *= 1024; printf "%.0f", n }'
@@ -291,8 +262,6 @@ if wants throughput; then
     echo "$rps $p50 $p99 $((reqs > 0 ? read / reqs : 0)) $errors"
   }
   COMPARE_ROWS=()
-  median() { printf '%s\n' "$@" | sort -g | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
-  proc_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; } # user + system CPU of a process, in clock ticks
   BASE_PID=${PIDS[-1]}
 
   phase_begin

@@ -1,0 +1,41 @@
+# Helpers shared by the benchmark scripts (http.sh, density.sh). Sourced, not run: the script sets BENCH_NAME (its
+# name in messages) and, before calling them, OUT (its output folder, with logs/), REPORT (the markdown report),
+# ROOT (the checkout) and PIDS=() (every process it starts, stopped by its cleanup).
+
+say() { printf '[%s] %s\n' "$BENCH_NAME" "$*" >&2; }
+die() { printf '[%s] ERROR: %s\n' "$BENCH_NAME" "$*" >&2; exit 1; }
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+report() { printf '%s\n' "$@" | tee -a "$REPORT"; }
+
+# start NAME DIR COMMAND...: runs a process in DIR with its output in logs/NAME.log (the pid is the process's own:
+# the subshell and env exec it).
+start() {
+  local name=$1 dir=$2
+  shift 2
+  (cd "$dir" && exec "$@") >"$OUT/logs/$name.log" 2>&1 &
+  PIDS+=($!)
+}
+wait_http() { # wait_http URL SECONDS: until URL answers 2xx
+  local url=$1 deadline=$((SECONDS + $2))
+  until curl -sf -o /dev/null "$url"; do
+    ((SECONDS < deadline)) || die "$url did not answer within $2 s (logs in $OUT/logs)"
+    for pid in "${PIDS[@]}"; do kill -0 "$pid" 2>/dev/null || die "a process exited early (logs in $OUT/logs)"; done
+    sleep 0.2
+  done
+}
+host() { # host PROJECT NAME PORT ENV...: a platform host from the Release build, on 127.0.0.1:PORT
+  local project=$1 name=$2 port=$3
+  shift 3
+  start "$name" "$ROOT/src/$project/bin/Release/net10.0" env ASPNETCORE_ENVIRONMENT=Production "$@" \
+    dotnet "$project.dll" --urls "http://127.0.0.1:$port"
+}
+
+# The machine's busy and total jiffies (all cores), for how busy it was during a phase.
+cpu_busy() { awk '/^cpu / {print $2 + $3 + $4 + $7 + $8 + $9, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9}' /proc/stat; }
+proc_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; } # user + system CPU of a process, in clock ticks
+
+to_ms() { # 512.00us | 1.38ms | 1.02s | 1.5m → milliseconds
+  awk -v v="$1" 'BEGIN { n = v + 0; if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) n += 0;
+    else if (v ~ /m$/) n *= 60000; else if (v ~ /s$/) n *= 1000; printf "%.3f", n }'
+}
+median() { printf '%s\n' "$@" | sort -g | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
