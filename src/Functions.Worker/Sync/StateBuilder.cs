@@ -154,7 +154,7 @@ public sealed partial class StateBuilder(
                 Add(pattern, Serve(binding, pattern.Text, binding.Entrypoint));
                 if (binding.ModuleExports.Contains(DynamicRoutes.RoutesExport, StringComparer.Ordinal))
                 {
-                    foreach (var sub in await ExpandRoutesAsync(modules[binding.ModuleDigest], binding).ConfigureAwait(false))
+                    foreach (var sub in await ExpandRoutesAsync(modules[binding.ModuleDigest], binding, pattern).ConfigureAwait(false))
                     {
                         if (!binding.ModuleExports.Contains(sub.Entrypoint, StringComparer.Ordinal))
                         {
@@ -260,9 +260,8 @@ public sealed partial class StateBuilder(
         return module;
     }
 
-    private async Task<IReadOnlyList<DynamicRoute>> ExpandRoutesAsync(CompiledModule module, RouteBinding binding)
+    private async Task<IReadOnlyList<DynamicRoute>> ExpandRoutesAsync(CompiledModule module, RouteBinding binding, RoutePattern parent)
     {
-        var parent = RoutePattern.Parse(binding.Route);
         var settings = Settings(binding, DynamicRoutes.RoutesExport, binding.Route);
         var result = await runtime.RunOnceAsync(module, settings, new Invocation([], ["_routes"], ReadOnlyMemory<byte>.Empty)).ConfigureAwait(false);
         if (result.Outcome != InvocationOutcome.Completed)
