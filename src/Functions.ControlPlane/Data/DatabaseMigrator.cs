@@ -1,5 +1,7 @@
 using Functions.Data;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Migrations;
 using Npgsql;
 
 namespace Functions.ControlPlane.Data;
@@ -25,6 +27,13 @@ internal sealed class DatabaseMigrator(FunctionsDbContext db, ILogger<DatabaseMi
 
         try
         {
+            // Npgsql's history repository assumes the history table exists and catches "relation does not exist",
+            // but EF logs that failed SELECT at error level first (npgsql/efcore.pg#3407): on an empty database the
+            // first start showed two "Failed executing DbCommand" errors. Creating the table first (the same script
+            // EF runs, idempotent) keeps a first start clean.
+            var createHistory = db.GetService<IHistoryRepository>().GetCreateIfNotExistsScript();
+            await db.Database.ExecuteSqlRawAsync(createHistory, cancellationToken);
+
             var pending = (await db.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
             if (pending.Count == 0)
             {
