@@ -19,6 +19,7 @@ LOCAL_DIR="$(realpath -m "${FUNCTIONS_LOCAL_DIR:-$ROOT/.local}")"
 export FUNCTIONS_LOCAL_DIR="$LOCAL_DIR"   # services.sh keeps its data there too
 SERVICES="$ROOT/deploy/local/services.sh"
 CP_PORT="${FUNCTIONS_CONTROL_PLANE_PORT:-5080}"
+CP_URL="http://127.0.0.1:$CP_PORT"
 read -r -a WORKER_PORTS <<<"${FUNCTIONS_WORKER_PORTS-8080 8081}"
 CONFIGURATION=Release
 LOGS="$LOCAL_DIR/logs"
@@ -79,10 +80,11 @@ key() {
   [[ -s "$file" ]] || (umask 077 && head -c 32 /dev/urandom | base64 | tr -d '/+=\n' >"$file")
   cat "$file"
 }
+ADMIN_KEY_FILE=""
 if [[ -n "${FUNCTIONS_ADMIN_KEY:-}" ]]; then
   ADMIN_KEY="$FUNCTIONS_ADMIN_KEY" ADMIN_KEY_SOURCE="from FUNCTIONS_ADMIN_KEY"
 else
-  ADMIN_KEY="$(key admin)" ADMIN_KEY_SOURCE="kept in $LOCAL_DIR/keys/admin"
+  ADMIN_KEY="$(key admin)" ADMIN_KEY_SOURCE="kept in $LOCAL_DIR/keys/admin" ADMIN_KEY_FILE="$LOCAL_DIR/keys/admin"
 fi
 WORKER_KEY="${FUNCTIONS_WORKER_KEY:-$(key worker)}"
 # Each host gets only its own key (below), not from this script's environment.
@@ -95,9 +97,33 @@ build() {
   dotnet build "$1" -c "$CONFIGURATION" --disable-build-servers -v quiet -nologo >"$LOGS/build.log" 2>&1 ||
     { cat "$LOGS/build.log" >&2; die "building $1 failed (output above, also in $LOGS/build.log)"; }
 }
+# The CLI, published once per run (a `dotnet run` rebuilds and starts in several seconds per command; the launcher
+# starts in a fraction of one). The launcher talks to this platform unless FUNCTIONS_URL / FUNCTIONS_ADMIN_KEY say
+# otherwise; it reads the admin key from its file at each call, so it follows a key kept in .local/keys.
+CLI="$LOCAL_DIR/bin/functions"
+install_cli() {
+  dotnet publish src/Functions.Cli -c "$CONFIGURATION" -o "$LOCAL_DIR/cli" --disable-build-servers -v quiet -nologo \
+    >"$LOGS/build-cli.log" 2>&1 ||
+    { cat "$LOGS/build-cli.log" >&2; die "publishing the CLI failed (output above, also in $LOGS/build-cli.log)"; }
+  local key_line=""
+  [[ -z "${ADMIN_KEY_FILE:-}" ]] || key_line="[ -n \"\${FUNCTIONS_ADMIN_KEY:-}\" ] || FUNCTIONS_ADMIN_KEY=\"\$(cat '$ADMIN_KEY_FILE')\""
+  mkdir -p "$LOCAL_DIR/bin"
+  cat >"$CLI.tmp" <<LAUNCHER
+#!/bin/sh
+# The Functions CLI (docs/cli.md), published by deploy/run.sh into $LOCAL_DIR/cli; run.sh refreshes it at each start.
+: "\${FUNCTIONS_URL:=$CP_URL}"
+$key_line
+export FUNCTIONS_URL FUNCTIONS_ADMIN_KEY
+exec "$(command -v dotnet)" "$LOCAL_DIR/cli/functions.dll" "\$@"
+LAUNCHER
+  chmod 755 "$CLI.tmp" && mv -f "$CLI.tmp" "$CLI"
+}
+
 say "building the control plane and the worker ($CONFIGURATION)"
 build src/Functions.ControlPlane
 ((${#WORKER_PORTS[@]} == 0)) || build src/Functions.Worker
+say "publishing the command-line tool into $LOCAL_DIR/cli/ (launcher: $LOCAL_DIR/bin/functions)"
+install_cli
 say "building the sample functions into samples/out/ (tests/fixtures/build.sh)"
 tests/fixtures/build.sh >&2 || say "WARNING: building the samples failed (see above); the platform runs, the example below needs samples/out/hello.wasm"
 
@@ -127,7 +153,6 @@ wait_until_ready() {
   die "$name is not ready at $url/readyz after 120 s (log: $LOGS/$name.log)"
 }
 
-CP_URL="http://127.0.0.1:$CP_PORT"
 CP_ENV=(FUNCTIONS_ADMIN_KEY="$ADMIN_KEY" FUNCTIONS_WORKER_KEY="$WORKER_KEY")
 
 # The control plane also migrates at start-up; doing it first makes a database problem a clear, separate failure.
@@ -185,10 +210,11 @@ Deploy the hello sample at /hello and call it (in another terminal):
   # the workers compile it in a second or two: wait until the rollout has no worker pending, then call each one
   until curl -fsS -H "Authorization: Bearer \$FUNCTIONS_ADMIN_KEY" \$FUNCTIONS_URL/api/v1/apps/hello/rollout | grep -q '"pending":0,'; do sleep 0.5; done
 ${CALL_LINES}
-The same with the CLI (docs/cli.md), using the variables above:
+The same with the CLI (docs/cli.md), whose launcher talks to this platform:
 
-  dotnet run --project ${HERE}src/Functions.Cli -- deploy ${HERE}samples/out/hello.wasm --app hello --route /hello
-  dotnet run --project ${HERE}src/Functions.Cli -- status hello --wait
+  $CLI deploy ${HERE}samples/out/hello.wasm --app hello --route /hello
+  $CLI status hello --wait
+  # on your PATH: export PATH="$LOCAL_DIR/bin:\$PATH"; then: functions apps
 
 Press Ctrl-C to stop.
 
