@@ -43,6 +43,7 @@ internal static class SwaggerSetup
 
             swagger.OperationFilter<ModuleUploadOperationFilter>();
             swagger.OperationFilter<JsonRequestBodyOperationFilter>();
+            swagger.OperationFilter<PagingOperationFilter>();
             swagger.SchemaFilter<VolumeRequestSchemaFilter>();
         });
         return services;
