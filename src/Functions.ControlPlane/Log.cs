@@ -17,6 +17,13 @@ internal static partial class Log
     [LoggerMessage(1003, LogLevel.Information, "Database schema is up to date")]
     public static partial void MigrationsUpToDate(ILogger logger);
 
+    [LoggerMessage(1005, LogLevel.Information,
+        "Forgot {Count} worker node(s) not heard from for {ExpireAfter} (Functions:WorkerExpireAfter)")]
+    public static partial void WorkersExpired(ILogger logger, int count, TimeSpan expireAfter);
+
+    [LoggerMessage(1006, LogLevel.Warning, "Could not sweep expired worker nodes; trying again at the next interval")]
+    public static partial void WorkerSweepFailed(ILogger logger, Exception exception);
+
     [LoggerMessage(2000, LogLevel.Information, "Module {Digest} uploaded ({Size} bytes)")]
     public static partial void ModuleUploaded(ILogger logger, string digest, long size);
 

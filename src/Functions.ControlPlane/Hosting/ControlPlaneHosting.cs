@@ -5,6 +5,7 @@ using Functions.ControlPlane.Internal;
 using Functions.ControlPlane.Messaging;
 using Functions.ControlPlane.OpenApi;
 using Functions.ControlPlane.Security;
+using Functions.ControlPlane.Workers;
 using Functions.Data;
 using Functions.Messaging;
 using Functions.Runtime;
@@ -45,6 +46,9 @@ public static class ControlPlaneHosting
         services.AddScoped<DatabaseMigrator>();
         services.AddScoped<Deployments>();
         services.AddScoped<DesiredStateReader>();
+        services.AddScoped<WorkerRegistry>();
+        services.AddSingleton<WorkerExpiry>();
+        services.AddHostedService(provider => provider.GetRequiredService<WorkerExpiry>());
         services.AddSingleton<DesiredStateCache>();
         services.AddSingleton<ModuleInspector>();
         services.AddOptions<DeployCheckOptions>().BindConfiguration(DeployCheckOptions.Section).ValidateDataAnnotations().ValidateOnStart();

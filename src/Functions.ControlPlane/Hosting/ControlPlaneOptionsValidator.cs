@@ -40,6 +40,22 @@ internal sealed class ControlPlaneOptionsValidator : IValidateOptions<ControlPla
             failures.Add("Functions:WorkerStaleAfter, PublishTimeout and PublishRetryMaxDelay must be positive.");
         }
 
+        if (options.WorkerExpireAfter <= options.WorkerStaleAfter)
+        {
+            failures.Add($"Functions:WorkerExpireAfter ({options.WorkerExpireAfter}) must be longer than " +
+                $"Functions:WorkerStaleAfter ({options.WorkerStaleAfter}): a node shows offline before it is forgotten.");
+        }
+
+        if (options.WorkerSweepInterval <= TimeSpan.Zero)
+        {
+            failures.Add($"Functions:WorkerSweepInterval must be positive; got {options.WorkerSweepInterval}.");
+        }
+
+        if (options.MaxWorkers < 1)
+        {
+            failures.Add($"Functions:MaxWorkers must be at least 1; got {options.MaxWorkers}.");
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }
