@@ -57,6 +57,7 @@ public static class ControlPlaneHosting
         services.AddOptions<RuntimeOptions>().BindConfiguration(RuntimeOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<RuntimeOptions>, RuntimeOptionsValidator>();
         services.AddSingleton<ApiKeys>();
+        services.TryAddSingleton(new OperatorConsole(Console.Error));
         services.AddHostedService<StartupTasks>();
 
         services.AddSingleton<DesiredStateNotifier>();
@@ -76,24 +77,19 @@ public static class ControlPlaneHosting
             .AddPolicy(ApiKeyRoles.AdminPolicy, policy => policy.RequireRole(ApiKeyRoles.Admin))
             .AddPolicy(ApiKeyRoles.WorkerPolicy, policy => policy.RequireRole(ApiKeyRoles.Worker, ApiKeyRoles.Admin));
         services.AddHealthChecks().AddCheck<DatabaseReadyHealthCheck>("database", tags: [ReadyTag]);
+        services.AddOptions<SwaggerUiOptions>().BindConfiguration(SwaggerUiOptions.Section);
         services.AddControlPlaneSwagger();
         return builder;
     }
 
-    /// <summary>Middleware: problem details for every error, authentication, Swagger UI at /swagger.</summary>
+    /// <summary>Middleware: problem details for every error, authentication, Swagger UI at /swagger when enabled.</summary>
     public static WebApplication UseControlPlane(this WebApplication app)
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseAuthentication();
         app.UseAuthorization();
-        app.UseSwagger();
-        app.UseSwaggerUI(ui =>
-        {
-            ui.SwaggerEndpoint("/swagger/v1/swagger.json", "Functions control plane v1");
-            ui.DocumentTitle = "Functions control plane";
-            ui.EnablePersistAuthorization();
-        });
+        app.UseControlPlaneSwagger();
         return app;
     }
 

@@ -10,7 +10,7 @@ public sealed class ControlPlaneOptions
 
     /// <summary>
     /// The admin API key. The environment variable <c>FUNCTIONS_ADMIN_KEY</c> wins over this; when neither is set,
-    /// the first start generates one, keeps its hash in the database and prints it to the log once.
+    /// the first start generates one, keeps its hash in the database and prints it to the console (stderr, not the logs) once.
     /// </summary>
     public string? AdminKey { get; set; }
 
