@@ -77,7 +77,6 @@ public static class ControlPlaneHosting
             .AddPolicy(ApiKeyRoles.AdminPolicy, policy => policy.RequireRole(ApiKeyRoles.Admin))
             .AddPolicy(ApiKeyRoles.WorkerPolicy, policy => policy.RequireRole(ApiKeyRoles.Worker, ApiKeyRoles.Admin));
         services.AddHealthChecks().AddCheck<DatabaseReadyHealthCheck>("database", tags: [ReadyTag]);
-        services.AddOptions<SwaggerUiOptions>().BindConfiguration(SwaggerUiOptions.Section);
         services.AddControlPlaneSwagger();
         return builder;
     }

@@ -1,3 +1,5 @@
+using Functions.ControlPlane.OpenApi;
+
 namespace Functions.ControlPlane.Hosting;
 
 /// <summary>The control plane's tunables, bound from the <c>Functions</c> configuration section.</summary>
@@ -44,6 +46,9 @@ public sealed class ControlPlaneOptions
     /// swept; known nodes keep reporting.
     /// </summary>
     public int MaxWorkers { get; set; } = 1000;
+
+    /// <summary>Swagger UI and the OpenAPI document (<c>Functions:SwaggerUi:*</c>).</summary>
+    public SwaggerUiOptions SwaggerUi { get; set; } = new();
 
     /// <summary>How long one attempt to publish on the bus may take before it is retried in the background.</summary>
     public TimeSpan PublishTimeout { get; set; } = TimeSpan.FromSeconds(10);

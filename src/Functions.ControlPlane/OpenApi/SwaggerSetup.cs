@@ -1,28 +1,11 @@
 using System.Reflection;
 using Functions.ControlPlane.Apps;
+using Functions.ControlPlane.Hosting;
 using Microsoft.Extensions.Options;
 using Microsoft.OpenApi;
 using Swashbuckle.AspNetCore.SwaggerGen;
 
 namespace Functions.ControlPlane.OpenApi;
-
-/// <summary>
-/// <c>Functions:SwaggerUi</c>: whether the control plane serves Swagger UI (<c>/swagger</c>) and its OpenAPI document
-/// (<c>/swagger/v1/swagger.json</c>), both anonymous, and whether the UI keeps the pasted key.
-/// </summary>
-public sealed class SwaggerUiOptions
-{
-    public const string Section = "Functions:SwaggerUi";
-
-    /// <summary>Serve the UI and the document. Unset: only in the Development environment (deploy/run.sh).</summary>
-    public bool? Enabled { get; set; }
-
-    /// <summary>
-    /// Keep the key pasted into Authorize in the browser's localStorage across reloads (Swagger UI's
-    /// persistAuthorization). Off: any script on the origin, or anyone at the browser later, could read it there.
-    /// </summary>
-    public bool PersistAuthorization { get; set; }
-}
 
 /// <summary>Swagger UI at <c>/swagger</c> with the Authorize button for the admin key.</summary>
 internal static class SwaggerSetup
@@ -30,7 +13,7 @@ internal static class SwaggerSetup
     /// <summary>The UI and the document, when <see cref="SwaggerUiOptions.Enabled"/> (or, unset, in Development).</summary>
     public static WebApplication UseControlPlaneSwagger(this WebApplication app)
     {
-        var options = app.Services.GetRequiredService<IOptions<SwaggerUiOptions>>().Value;
+        var options = app.Services.GetRequiredService<IOptions<ControlPlaneOptions>>().Value.SwaggerUi;
         if (!(options.Enabled ?? app.Environment.IsDevelopment()))
         {
             return app;
