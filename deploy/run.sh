@@ -153,7 +153,8 @@ wait_until_ready() {
   die "$name is not ready at $url/readyz after 120 s (log: $LOGS/$name.log)"
 }
 
-CP_ENV=(FUNCTIONS_ADMIN_KEY="$ADMIN_KEY" FUNCTIONS_WORKER_KEY="$WORKER_KEY")
+# Swagger UI on explicitly (a local run on 127.0.0.1), whatever ASPNETCORE_ENVIRONMENT says.
+CP_ENV=(FUNCTIONS_ADMIN_KEY="$ADMIN_KEY" FUNCTIONS_WORKER_KEY="$WORKER_KEY" Functions__SwaggerUi__Enabled=true)
 
 # The control plane also migrates at start-up; doing it first makes a database problem a clear, separate failure.
 say "applying database migrations"

@@ -4,8 +4,8 @@ namespace Functions.ControlPlane;
 internal static partial class Log
 {
     [LoggerMessage(1000, LogLevel.Warning,
-        "No admin key was configured, so one was generated: {AdminKey} . It is printed only this once; its hash is kept in the database. Send it as 'Authorization: Bearer <key>', or set FUNCTIONS_ADMIN_KEY to choose your own.")]
-    public static partial void AdminKeyGenerated(ILogger logger, string adminKey);
+        "No admin key was configured, so one was generated and printed once to the console (stderr), not to the logs; its hash is kept in the database. Set FUNCTIONS_ADMIN_KEY to choose your own.")]
+    public static partial void AdminKeyGenerated(ILogger logger);
 
     [LoggerMessage(1001, LogLevel.Warning,
         "No worker key is configured (FUNCTIONS_WORKER_KEY or Functions:WorkerKey): only the admin key can read /internal/v1.")]
@@ -16,6 +16,13 @@ internal static partial class Log
 
     [LoggerMessage(1003, LogLevel.Information, "Database schema is up to date")]
     public static partial void MigrationsUpToDate(ILogger logger);
+
+    [LoggerMessage(1005, LogLevel.Information,
+        "Forgot {Count} worker node(s) not heard from for {ExpireAfter} (Functions:WorkerExpireAfter)")]
+    public static partial void WorkersExpired(ILogger logger, int count, TimeSpan expireAfter);
+
+    [LoggerMessage(1006, LogLevel.Warning, "Could not sweep expired worker nodes; trying again at the next interval")]
+    public static partial void WorkerSweepFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(2000, LogLevel.Information, "Module {Digest} uploaded ({Size} bytes)")]
     public static partial void ModuleUploaded(ILogger logger, string digest, long size);

@@ -103,10 +103,20 @@ internal sealed class ApiClient(HttpClient http, Uri baseUrl)
         return (await SendAsync(request, Json.Rollout, cancel))!;
     }
 
+    /// <summary>Every worker node, page by page (a control plane without paging answers them all at once).</summary>
     public async Task<WorkerList> ListWorkersAsync(CancellationToken cancel)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, "api/v1/workers");
-        return (await SendAsync(request, Json.WorkerList, cancel))!;
+        var all = new List<WorkerInfo>();
+        for (var index = 0; ; index++)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, $"api/v1/workers?pageIndex={index}&pageSize={MaxPageSize}");
+            var page = (await SendAsync(request, Json.WorkerList, cancel))!;
+            all.AddRange(page.Workers);
+            if (page.Workers.Count == 0 || page.Count is not { } count || all.Count >= count)
+            {
+                return page with { Workers = all, Count = all.Count };
+            }
+        }
     }
 
     private static string AppPath(string app) => $"api/v1/apps/{Uri.EscapeDataString(app)}";

@@ -1,7 +1,10 @@
 namespace Functions.Cli.Api;
 
-/// <summary>The worker nodes and the generation they should all reach (<c>GET /api/v1/workers</c>).</summary>
-internal sealed record WorkerList(long Generation, IReadOnlyList<WorkerInfo> Workers);
+/// <summary>
+/// The worker nodes and the generation they should all reach (<c>GET /api/v1/workers</c>, one page of it; the client
+/// pages through and returns them all). <paramref name="Count"/> is every node recorded; older control planes send none.
+/// </summary>
+internal sealed record WorkerList(long Generation, IReadOnlyList<WorkerInfo> Workers, long? Count = null);
 
 /// <summary>
 /// A worker node as the control plane last heard from it; state is ready, syncing, failed or offline. A ready worker

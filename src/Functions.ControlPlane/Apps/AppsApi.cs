@@ -119,19 +119,18 @@ public static class AppsApi
     }
 
     internal static async Task<Results<Ok<PaginatedItems<AppSummary>>, ProblemHttpResult>> ListAsync(
-        FunctionsDbContext db, CancellationToken cancel, int pageIndex = 0, int pageSize = Paging.DefaultPageSize)
+        FunctionsDbContext db, PageRequest page, CancellationToken cancel)
     {
-        if (Paging.Validate(pageIndex, pageSize) is { } errors)
+        if (page.Problem is { } problem)
         {
-            return Problems.Validation(errors);
+            return problem;
         }
 
         var count = await db.Applications.LongCountAsync(cancel);
-        var items = await db.Applications.AsNoTracking().OrderBy(a => a.Name)
-            .Skip(pageIndex * pageSize).Take(pageSize)
+        var items = await page.Apply(db.Applications.AsNoTracking().OrderBy(a => a.Name))
             .Select(a => new AppSummary(a.Name, a.ActiveVersion, a.ActivatedGeneration, a.CreatedAt, a.ActivatedAt))
             .ToListAsync(cancel);
-        return TypedResults.Ok(new PaginatedItems<AppSummary>(pageIndex, pageSize, count, items));
+        return TypedResults.Ok(page.Of(count, items));
     }
 
     internal static async Task<Results<Ok<AppView>, ProblemHttpResult>> GetAsync(
@@ -161,11 +160,11 @@ public static class AppsApi
     }
 
     internal static async Task<Results<Ok<PaginatedItems<ReleaseSummary>>, ProblemHttpResult>> ListReleasesAsync(
-        string name, FunctionsDbContext db, CancellationToken cancel, int pageIndex = 0, int pageSize = Paging.DefaultPageSize)
+        string name, FunctionsDbContext db, PageRequest page, CancellationToken cancel)
     {
-        if (Paging.Validate(pageIndex, pageSize) is { } errors)
+        if (page.Problem is { } problem)
         {
-            return Problems.Validation(errors);
+            return problem;
         }
 
         var application = await db.Applications.AsNoTracking().SingleOrDefaultAsync(a => a.Name == name, cancel);
@@ -176,12 +175,11 @@ public static class AppsApi
 
         var releases = db.Releases.AsNoTracking().Where(r => r.ApplicationId == application.Id);
         var count = await releases.LongCountAsync(cancel);
-        var items = await releases.OrderByDescending(r => r.Version)
-            .Skip(pageIndex * pageSize).Take(pageSize)
+        var items = await page.Apply(releases.OrderByDescending(r => r.Version))
             .Select(r => new ReleaseSummary(
                 r.Version, r.CreatedAt, r.CreatedGeneration, r.Version == application.ActiveVersion, r.Routes.Count))
             .ToListAsync(cancel);
-        return TypedResults.Ok(new PaginatedItems<ReleaseSummary>(pageIndex, pageSize, count, items));
+        return TypedResults.Ok(page.Of(count, items));
     }
 
     internal static async Task<Results<Ok<ReleaseView>, ProblemHttpResult>> GetReleaseAsync(

@@ -5,6 +5,7 @@ using Functions.ControlPlane.Internal;
 using Functions.ControlPlane.Messaging;
 using Functions.ControlPlane.OpenApi;
 using Functions.ControlPlane.Security;
+using Functions.ControlPlane.Workers;
 using Functions.Data;
 using Functions.Messaging;
 using Functions.Runtime;
@@ -45,6 +46,9 @@ public static class ControlPlaneHosting
         services.AddScoped<DatabaseMigrator>();
         services.AddScoped<Deployments>();
         services.AddScoped<DesiredStateReader>();
+        services.AddScoped<WorkerRegistry>();
+        services.AddSingleton<WorkerExpiry>();
+        services.AddHostedService(provider => provider.GetRequiredService<WorkerExpiry>());
         services.AddSingleton<DesiredStateCache>();
         services.AddSingleton<ModuleInspector>();
         services.AddOptions<DeployCheckOptions>().BindConfiguration(DeployCheckOptions.Section).ValidateDataAnnotations().ValidateOnStart();
@@ -53,6 +57,7 @@ public static class ControlPlaneHosting
         services.AddOptions<RuntimeOptions>().BindConfiguration(RuntimeOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<RuntimeOptions>, RuntimeOptionsValidator>();
         services.AddSingleton<ApiKeys>();
+        services.TryAddSingleton(new OperatorConsole(Console.Error));
         services.AddHostedService<StartupTasks>();
 
         services.AddSingleton<DesiredStateNotifier>();
@@ -76,20 +81,14 @@ public static class ControlPlaneHosting
         return builder;
     }
 
-    /// <summary>Middleware: problem details for every error, authentication, Swagger UI at /swagger.</summary>
+    /// <summary>Middleware: problem details for every error, authentication, Swagger UI at /swagger when enabled.</summary>
     public static WebApplication UseControlPlane(this WebApplication app)
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseAuthentication();
         app.UseAuthorization();
-        app.UseSwagger();
-        app.UseSwaggerUI(ui =>
-        {
-            ui.SwaggerEndpoint("/swagger/v1/swagger.json", "Functions control plane v1");
-            ui.DocumentTitle = "Functions control plane";
-            ui.EnablePersistAuthorization();
-        });
+        app.UseControlPlaneSwagger();
         return app;
     }
 

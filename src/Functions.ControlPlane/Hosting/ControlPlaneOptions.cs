@@ -1,3 +1,5 @@
+using Functions.ControlPlane.OpenApi;
+
 namespace Functions.ControlPlane.Hosting;
 
 /// <summary>The control plane's tunables, bound from the <c>Functions</c> configuration section.</summary>
@@ -10,7 +12,7 @@ public sealed class ControlPlaneOptions
 
     /// <summary>
     /// The admin API key. The environment variable <c>FUNCTIONS_ADMIN_KEY</c> wins over this; when neither is set,
-    /// the first start generates one, keeps its hash in the database and prints it to the log once.
+    /// the first start generates one, keeps its hash in the database and prints it to the console (stderr, not the logs) once.
     /// </summary>
     public string? AdminKey { get; set; }
 
@@ -28,6 +30,25 @@ public sealed class ControlPlaneOptions
 
     /// <summary>A worker whose last heartbeat is older than this is shown as <c>offline</c>.</summary>
     public TimeSpan WorkerStaleAfter { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// A worker not heard from for this long is forgotten: a background sweep deletes its row, so it no longer shows in
+    /// <c>/api/v1/workers</c> nor in any rollout (a dead node does not hold a rollout back), and it frees its place
+    /// under <see cref="MaxWorkers"/>. A node that reports again later is recorded anew.
+    /// </summary>
+    public TimeSpan WorkerExpireAfter { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>How often the sweep of <see cref="WorkerExpireAfter"/> runs.</summary>
+    public TimeSpan WorkerSweepInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// Most worker nodes recorded at once. A heartbeat from a new node past it is refused (409) until expired nodes are
+    /// swept; known nodes keep reporting.
+    /// </summary>
+    public int MaxWorkers { get; set; } = 1000;
+
+    /// <summary>Swagger UI and the OpenAPI document (<c>Functions:SwaggerUi:*</c>).</summary>
+    public SwaggerUiOptions SwaggerUi { get; set; } = new();
 
     /// <summary>How long one attempt to publish on the bus may take before it is retried in the background.</summary>
     public TimeSpan PublishTimeout { get; set; } = TimeSpan.FromSeconds(10);

@@ -1,9 +1,10 @@
+using Functions.ControlPlane.Security;
 using Microsoft.Extensions.Options;
 
 namespace Functions.ControlPlane.Hosting;
 
 /// <summary>Refuses to start with settings that cannot work, saying which key to fix.</summary>
-internal sealed class ControlPlaneOptionsValidator : IValidateOptions<ControlPlaneOptions>
+internal sealed class ControlPlaneOptionsValidator(IHostEnvironment environment) : IValidateOptions<ControlPlaneOptions>
 {
     public ValidateOptionsResult Validate(string? name, ControlPlaneOptions options)
     {
@@ -14,15 +15,8 @@ internal sealed class ControlPlaneOptionsValidator : IValidateOptions<ControlPla
                 $"(Postgres bytea holds at most 1 GiB); got {options.MaxModuleBytes}.");
         }
 
-        if (options.AdminKey is { Length: < 16 })
-        {
-            failures.Add("The admin key (FUNCTIONS_ADMIN_KEY or Functions:AdminKey) must be at least 16 characters.");
-        }
-
-        if (options.WorkerKey is { Length: < 16 })
-        {
-            failures.Add("The worker key (FUNCTIONS_WORKER_KEY or Functions:WorkerKey) must be at least 16 characters.");
-        }
+        CheckKey(options.AdminKey, "The admin key (FUNCTIONS_ADMIN_KEY or Functions:AdminKey)", failures);
+        CheckKey(options.WorkerKey, "The worker key (FUNCTIONS_WORKER_KEY or Functions:WorkerKey)", failures);
 
         if (options.AdminKey is not null && options.AdminKey == options.WorkerKey)
         {
@@ -40,6 +34,42 @@ internal sealed class ControlPlaneOptionsValidator : IValidateOptions<ControlPla
             failures.Add("Functions:WorkerStaleAfter, PublishTimeout and PublishRetryMaxDelay must be positive.");
         }
 
+        if (options.WorkerExpireAfter <= options.WorkerStaleAfter)
+        {
+            failures.Add($"Functions:WorkerExpireAfter ({options.WorkerExpireAfter}) must be longer than " +
+                $"Functions:WorkerStaleAfter ({options.WorkerStaleAfter}): a node shows offline before it is forgotten.");
+        }
+
+        if (options.WorkerSweepInterval <= TimeSpan.Zero)
+        {
+            failures.Add($"Functions:WorkerSweepInterval must be positive; got {options.WorkerSweepInterval}.");
+        }
+
+        if (options.MaxWorkers < 1)
+        {
+            failures.Add($"Functions:MaxWorkers must be at least 1; got {options.MaxWorkers}.");
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    // Everywhere: at least 16 characters. Outside Development also no shipped placeholder and no low-entropy key, so
+    // an .env copied unchanged from .env.example, or the Kubernetes base's secret, cannot reach production.
+    private void CheckKey(string? key, string setting, List<string> failures)
+    {
+        if (key is null)
+        {
+            return;
+        }
+
+        if (key.Length < KeyStrength.MinLength)
+        {
+            failures.Add($"{setting} must be at least {KeyStrength.MinLength} characters: {KeyStrength.HowToGenerate}.");
+        }
+        else if (!environment.IsDevelopment() && KeyStrength.Weakness(key) is { } weakness)
+        {
+            failures.Add($"{setting} is refused: {weakness}. Set it to a random key: {KeyStrength.HowToGenerate}. " +
+                $"(Such keys are accepted only when ASPNETCORE_ENVIRONMENT is Development; this is '{environment.EnvironmentName}'.)");
+        }
     }
 }

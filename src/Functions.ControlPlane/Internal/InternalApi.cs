@@ -1,13 +1,14 @@
-using System.Text.Json;
 using Functions.ControlPlane.Common;
 using Functions.ControlPlane.Data;
+using Functions.ControlPlane.Hosting;
 using Functions.ControlPlane.Modules;
 using Functions.ControlPlane.OpenApi;
 using Functions.ControlPlane.Security;
+using Functions.ControlPlane.Workers;
 using Functions.Contracts;
 using Functions.Data;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 
 namespace Functions.ControlPlane.Internal;
@@ -17,11 +18,6 @@ namespace Functions.ControlPlane.Internal;
 /// </summary>
 public static class InternalApi
 {
-    public const int MaxNodeIdLength = 253;
-
-    // The same shape JsonColumn reads back (web defaults: camelCase).
-    private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web);
-
     public static IEndpointRouteBuilder MapInternalApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/internal/v1")
@@ -48,7 +44,8 @@ public static class InternalApi
             .WithName("WorkerHeartbeat")
             .WithSummary("A worker reports who it is and which generation it applied")
             .WithJsonBody<WorkerReport>()
-            .ProducesValidationProblem();
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status409Conflict);
 
         return app;
     }
@@ -70,7 +67,7 @@ public static class InternalApi
     }
 
     internal static async Task<Results<Ok<HeartbeatResponse>, ProblemHttpResult>> HeartbeatAsync(
-        HttpRequest request, FunctionsDbContext db, TimeProvider time)
+        HttpRequest request, FunctionsDbContext db, WorkerRegistry registry, IOptions<ControlPlaneOptions> options)
     {
         var (report, problem) = await JsonBody.ReadAsync<WorkerReport>(request);
         if (problem is not null)
@@ -78,46 +75,23 @@ public static class InternalApi
             return problem;
         }
 
-        var errors = new Dictionary<string, string[]>();
-        if (string.IsNullOrWhiteSpace(report!.NodeId) || report.NodeId.Length > MaxNodeIdLength)
-        {
-            errors["nodeId"] = [$"nodeId is the worker's stable id, 1–{MaxNodeIdLength} characters."];
-        }
-
-        if (report.Address is null || report.Version is null)
-        {
-            errors["address"] = ["address and version are required (the worker's HTTP address and software version)."];
-        }
-
-        if (report.AppliedGeneration < 0)
-        {
-            errors["appliedGeneration"] = ["appliedGeneration cannot be negative (0 before the first sync)."];
-        }
-
-        if (report.FailedApps?.Any(f => f is null || string.IsNullOrEmpty(f.App) || f.Error is null) == true)
-        {
-            errors["failedApps"] = ["Each failed app needs its app name, the release that failed and the error."];
-        }
-
-        if (errors.Count > 0)
+        if (WorkerReportRules.Check(report!) is { Count: > 0 } errors)
         {
             return Problems.Validation(errors);
         }
 
         var cancel = request.HttpContext.RequestAborted;
-        var now = time.GetUtcNow();
-        // An older worker sends no failedApps: it applies whole generations, so it has none to report.
-        var failedApps = JsonSerializer.Serialize(
-            (report.FailedApps ?? []).Select(f => new WorkerAppFailure(f.App, f.Release, f.Error)), JsonOptions);
-        // Clock skew between nodes makes the worker's SentAt unreliable: the control plane's clock decides.
-        await db.Database.ExecuteSqlInterpolatedAsync($"""
-            INSERT INTO worker_nodes (node_id, address, version, first_seen, last_heartbeat, applied_generation, failed_generation, last_error, failed_apps)
-            VALUES ({report.NodeId}, {report.Address}, {report.Version}, {now}, {now}, {report.AppliedGeneration}, {report.FailedGeneration}, {report.LastError}, CAST({failedApps} AS jsonb))
-            ON CONFLICT (node_id) DO UPDATE SET
-                address = excluded.address, version = excluded.version, last_heartbeat = excluded.last_heartbeat,
-                applied_generation = excluded.applied_generation, failed_generation = excluded.failed_generation,
-                last_error = excluded.last_error, failed_apps = excluded.failed_apps
-            """, cancel);
+        if (!await registry.RecordAsync(report!, cancel))
+        {
+            var max = options.Value.MaxWorkers;
+            return Problems.Conflict(
+                "Too many worker nodes",
+                $"The control plane already records {max} worker nodes (Functions:MaxWorkers), so the new node " +
+                $"'{report!.NodeId}' was not recorded; known nodes keep reporting. Nodes not heard from for " +
+                $"Functions:WorkerExpireAfter ({options.Value.WorkerExpireAfter}) are forgotten, freeing their places; " +
+                "give each worker a stable Worker:NodeId so restarts do not add nodes, or raise Functions:MaxWorkers.");
+        }
+
         return TypedResults.Ok(new HeartbeatResponse(await Generation.CurrentAsync(db, cancel)));
     }
 }

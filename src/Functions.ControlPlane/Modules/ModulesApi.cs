@@ -135,17 +135,17 @@ public static class ModulesApi
     }
 
     internal static async Task<Results<Ok<PaginatedItems<ModuleView>>, ProblemHttpResult>> ListAsync(
-        FunctionsDbContext db, CancellationToken cancel, int pageIndex = 0, int pageSize = Paging.DefaultPageSize)
+        FunctionsDbContext db, PageRequest page, CancellationToken cancel)
     {
-        if (Paging.Validate(pageIndex, pageSize) is { } errors)
+        if (page.Problem is { } problem)
         {
-            return Problems.Validation(errors);
+            return problem;
         }
 
         var count = await db.Modules.LongCountAsync(cancel);
-        var items = await Summaries(db.Modules.OrderByDescending(m => m.UploadedAt).ThenBy(m => m.Digest))
-            .Skip(pageIndex * pageSize).Take(pageSize).ToListAsync(cancel);
-        return TypedResults.Ok(new PaginatedItems<ModuleView>(pageIndex, pageSize, count, items));
+        var items = await page.Apply(Summaries(db.Modules.OrderByDescending(m => m.UploadedAt).ThenBy(m => m.Digest)))
+            .ToListAsync(cancel);
+        return TypedResults.Ok(page.Of(count, items));
     }
 
     internal static async Task<Results<Ok<ModuleView>, ProblemHttpResult>> GetAsync(

@@ -1,5 +1,7 @@
 using System.Reflection;
 using Functions.ControlPlane.Apps;
+using Functions.ControlPlane.Hosting;
+using Microsoft.Extensions.Options;
 using Microsoft.OpenApi;
 using Swashbuckle.AspNetCore.SwaggerGen;
 
@@ -8,6 +10,28 @@ namespace Functions.ControlPlane.OpenApi;
 /// <summary>Swagger UI at <c>/swagger</c> with the Authorize button for the admin key.</summary>
 internal static class SwaggerSetup
 {
+    /// <summary>The UI and the document, when <see cref="SwaggerUiOptions.Enabled"/> (or, unset, in Development).</summary>
+    public static WebApplication UseControlPlaneSwagger(this WebApplication app)
+    {
+        var options = app.Services.GetRequiredService<IOptions<ControlPlaneOptions>>().Value.SwaggerUi;
+        if (!(options.Enabled ?? app.Environment.IsDevelopment()))
+        {
+            return app;
+        }
+
+        app.UseSwagger();
+        app.UseSwaggerUI(ui =>
+        {
+            ui.SwaggerEndpoint("/swagger/v1/swagger.json", "Functions control plane v1");
+            ui.DocumentTitle = "Functions control plane";
+            if (options.PersistAuthorization)
+            {
+                ui.EnablePersistAuthorization();
+            }
+        });
+        return app;
+    }
+
     public const string SecurityScheme = "Bearer";
 
     public static IServiceCollection AddControlPlaneSwagger(this IServiceCollection services)
@@ -43,6 +67,7 @@ internal static class SwaggerSetup
 
             swagger.OperationFilter<ModuleUploadOperationFilter>();
             swagger.OperationFilter<JsonRequestBodyOperationFilter>();
+            swagger.OperationFilter<PagingOperationFilter>();
             swagger.SchemaFilter<VolumeRequestSchemaFilter>();
         });
         return services;

@@ -50,7 +50,7 @@ internal sealed class ApiKeyAuthenticationHandler(
         string? header = Request.Headers.Authorization;
         var detail = string.IsNullOrEmpty(header)
             ? "Send the API key as 'Authorization: Bearer <key>'. The admin key is FUNCTIONS_ADMIN_KEY (or the one " +
-              "printed in the control plane's log on first start); in Swagger UI use the Authorize button."
+              "printed on the control plane's console on first start); in Swagger UI use the Authorize button."
             : "The key in the Authorization header is not valid: send 'Authorization: Bearer <key>' with the admin " +
               "key (or the worker key for /internal/v1).";
         return WriteAsync(StatusCodes.Status401Unauthorized, "Unauthorized", detail);

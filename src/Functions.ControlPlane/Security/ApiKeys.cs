@@ -10,12 +10,13 @@ namespace Functions.ControlPlane.Security;
 /// <summary>
 /// Knows the admin and worker keys by their SHA-256 only, and tells which one a caller presented in constant
 /// time. The admin key comes from <c>FUNCTIONS_ADMIN_KEY</c>, else <c>Functions:AdminKey</c>, else a key generated
-/// on first run whose hash is kept in the database (so every instance and every restart agrees on it).
+/// on first run whose hash is kept in the database and which is printed to the console once (so every instance and every restart agrees on it).
 /// </summary>
 internal sealed class ApiKeys(
     IOptions<ControlPlaneOptions> options,
     IServiceScopeFactory scopes,
     TimeProvider time,
+    OperatorConsole console,
     ILogger<ApiKeys> logger) : IDisposable
 {
     public const string BootstrapName = "admin";
@@ -76,7 +77,12 @@ internal sealed class ApiKeys(
                     cancellationToken);
                 if (inserted == 1)
                 {
-                    Log.AdminKeyGenerated(logger, key);
+                    // The key itself goes to the console only: log sinks keep what they receive, structured.
+                    console.WriteLine(
+                        $"Functions control plane: no admin key was configured, so one was generated: {key}\n" +
+                        "It is printed only this once (its SHA-256 is kept in the database). Send it as " +
+                        "'Authorization: Bearer <key>', or set FUNCTIONS_ADMIN_KEY to a key of your own.");
+                    Log.AdminKeyGenerated(logger);
                     stored = hash;
                 }
                 else

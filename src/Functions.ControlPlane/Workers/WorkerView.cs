@@ -28,7 +28,10 @@ public sealed record WorkerView(
     IReadOnlyList<AppFailure> FailedApps,
     string State);
 
-/// <summary>The worker nodes and the generation they should all reach.</summary>
+/// <summary>One page of the worker nodes, and the generation they should all reach.</summary>
 /// <param name="Generation">The current global generation.</param>
-/// <param name="Workers">Every node that ever sent a heartbeat, by id.</param>
-public sealed record WorkerList(long Generation, IReadOnlyList<WorkerView> Workers);
+/// <param name="PageIndex">Zero-based page number.</param>
+/// <param name="PageSize">Nodes per page.</param>
+/// <param name="Count">Nodes recorded: every node heard from within <c>Functions:WorkerExpireAfter</c>.</param>
+/// <param name="Workers">This page's nodes, by id.</param>
+public sealed record WorkerList(long Generation, int PageIndex, int PageSize, long Count, IReadOnlyList<WorkerView> Workers);

@@ -1,3 +1,4 @@
+using Functions.ControlPlane.Common;
 using Functions.ControlPlane.Data;
 using Functions.ControlPlane.Hosting;
 using Functions.ControlPlane.Security;
@@ -17,20 +18,28 @@ public static class WorkersApi
         app.MapGet("/api/v1/workers", ListAsync)
             .WithTags("Workers")
             .WithName("ListWorkers")
-            .WithSummary("Worker nodes: id, address, version, last heartbeat, applied generation, failed apps, state")
+            .WithSummary("Worker nodes by id, a page at a time: address, version, last heartbeat, applied generation, failed apps, state")
+            .WithDescription("Nodes not heard from for Functions:WorkerExpireAfter (1 hour by default) are forgotten.")
+            .ProducesValidationProblem()
             .RequireAuthorization(ApiKeyRoles.AdminPolicy)
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status403Forbidden);
         return app;
     }
 
-    internal static async Task<Ok<WorkerList>> ListAsync(
-        FunctionsDbContext db, IOptions<ControlPlaneOptions> options, TimeProvider time, CancellationToken cancel)
+    internal static async Task<Results<Ok<WorkerList>, ProblemHttpResult>> ListAsync(
+        FunctionsDbContext db, PageRequest page, IOptions<ControlPlaneOptions> options, TimeProvider time, CancellationToken cancel)
     {
+        if (page.Problem is { } problem)
+        {
+            return problem;
+        }
+
         var generation = await Generation.CurrentAsync(db, cancel);
         var now = time.GetUtcNow();
-        var workers = await db.WorkerNodes.AsNoTracking().OrderBy(w => w.NodeId).ToListAsync(cancel);
-        return TypedResults.Ok(new WorkerList(generation, [.. workers.Select(w => new WorkerView(
+        var count = await db.WorkerNodes.LongCountAsync(cancel);
+        var workers = await page.Apply(db.WorkerNodes.AsNoTracking().OrderBy(w => w.NodeId)).ToListAsync(cancel);
+        return TypedResults.Ok(new WorkerList(generation, page.PageIndex, page.PageSize, count, [.. workers.Select(w => new WorkerView(
             w.NodeId, w.Address, w.Version, w.LastHeartbeat, w.AppliedGeneration, w.FailedGeneration, w.LastError,
             [.. w.FailedApps.Select(f => new AppFailure(f.App, f.Release, f.Error))],
             WorkerStates.Of(w, generation, now, options.Value)))]));

@@ -4,8 +4,43 @@ using Functions.ControlPlane.Tests.Support;
 
 namespace Functions.ControlPlane.Tests.Hosting;
 
-public sealed class SwaggerTests(ControlPlaneApp app) : IClassFixture<ControlPlaneApp>
+/// <summary>A control plane outside Development with Swagger UI turned on, as an operator would.</summary>
+public sealed class SwaggerApp : ControlPlaneApp
 {
+    public SwaggerApp() => Settings["Functions:SwaggerUi:Enabled"] = "true";
+}
+
+/// <summary>Swagger UI turned on and the key kept in the browser, both by choice.</summary>
+public sealed class PersistingSwaggerApp : ControlPlaneApp
+{
+    public PersistingSwaggerApp()
+    {
+        Settings["Functions:SwaggerUi:Enabled"] = "true";
+        Settings["Functions:SwaggerUi:PersistAuthorization"] = "true";
+    }
+}
+
+public sealed class SwaggerTests(SwaggerApp app) : IClassFixture<SwaggerApp>
+{
+    [Fact]
+    public async Task Swagger_ui_does_not_keep_the_pasted_key_in_the_browser_unless_asked_to()
+    {
+        Assert.DoesNotContain("\"persistAuthorization\":true", await UiConfigurationAsync(app), StringComparison.Ordinal);
+
+        await using var persisting = new PersistingSwaggerApp();
+        await persisting.InitializeAsync();
+        Assert.Contains("\"persistAuthorization\":true", await UiConfigurationAsync(persisting), StringComparison.Ordinal);
+    }
+
+    /// <summary>The UI's page and script, where Swagger UI's configuration object is written.</summary>
+    internal static async Task<string> UiConfigurationAsync(ControlPlaneApp app)
+    {
+        using var client = app.Client(null);
+        var page = await client.GetStringAsync(new Uri("/swagger/index.html", UriKind.Relative));
+        using var script = await client.GetAsync(new Uri("/swagger/index.js", UriKind.Relative));
+        return page + (script.IsSuccessStatusCode ? await script.Content.ReadAsStringAsync() : "");
+    }
+
     [Fact]
     public async Task Swagger_ui_is_served_at_swagger()
     {
@@ -13,6 +48,29 @@ public sealed class SwaggerTests(ControlPlaneApp app) : IClassFixture<ControlPla
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Contains("swagger-ui", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Once_enabled_the_ui_and_the_api_description_need_no_key()
+    {
+        using var ui = await app.Client(null).GetAsync(new Uri("/swagger/index.html", UriKind.Relative));
+        using var document = await app.Client(null).GetAsync(new Uri("/swagger/v1/swagger.json", UriKind.Relative));
+
+        Assert.Equal((HttpStatusCode.OK, HttpStatusCode.OK), (ui.StatusCode, document.StatusCode));
+    }
+
+    [Fact]
+    public async Task The_list_operations_document_their_integer_paging_parameters()
+    {
+        var paths = (await DocumentAsync()).GetProperty("paths");
+
+        foreach (var path in new[] { "/api/v1/apps", "/api/v1/modules", "/api/v1/apps/{name}/releases", "/api/v1/workers" })
+        {
+            var parameters = paths.GetProperty(path).GetProperty("get").GetProperty("parameters").EnumerateArray()
+                .ToDictionary(p => p.GetProperty("name").GetString()!, p => p.GetProperty("schema").GetProperty("type").GetString());
+            Assert.Equal("integer", parameters["pageIndex"]);
+            Assert.Equal("integer", parameters["pageSize"]);
+        }
     }
 
     [Fact]

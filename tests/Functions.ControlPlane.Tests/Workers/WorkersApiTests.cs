@@ -100,6 +100,9 @@ public sealed class WorkersApiTests(ControlPlaneApp app) : IClassFixture<Control
     [InlineData("""{"nodeId": "n", "version": "1", "appliedGeneration": 0}""", "address")]
     [InlineData("""{"nodeId": "n", "address": "http://a", "version": "1", "appliedGeneration": -1}""", "appliedGeneration")]
     [InlineData("""{"nodeId": "n", "address": 5}""", "$.address")]
+    [InlineData("""{"nodeId": "../../etc", "address": "http://a", "version": "1", "appliedGeneration": 0}""", "nodeId")]
+    [InlineData("""{"nodeId": "n x", "address": "http://a", "version": "1", "appliedGeneration": 0}""", "nodeId")]
+    [InlineData("""{"nodeId": "n", "address": "http://a", "version": "1", "appliedGeneration": 0, "failedApps": [{"app": "NOT AN APP", "release": 1, "error": "x"}]}""", "failedApps")]
     public async Task A_malformed_heartbeat_answers_400_naming_the_field_and_records_nothing(string body, string field)
     {
         var before = await app.SnapshotAsync();
@@ -111,6 +114,47 @@ public sealed class WorkersApiTests(ControlPlaneApp app) : IClassFixture<Control
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Contains(field, await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.Equal(before, await app.SnapshotAsync());
+    }
+
+    public static TheoryData<string, string> OversizedFields => new()
+    {
+        { "nodeId", new string('n', 101) },
+        { "address", "http://" + new string('a', 2048) },
+        { "version", new string('1', 129) },
+    };
+
+    [Theory]
+    [MemberData(nameof(OversizedFields))]
+    public async Task A_heartbeat_with_an_oversized_field_answers_400_naming_it_and_records_nothing(string field, string value)
+    {
+        var report = new Dictionary<string, object?>
+        {
+            ["nodeId"] = "big-fields", ["address"] = "http://a", ["version"] = "1", ["appliedGeneration"] = 0,
+            ["sentAt"] = DateTimeOffset.UtcNow,
+        };
+        report[field] = value;
+        var before = await app.SnapshotAsync();
+
+        using var response = await app.Worker().PostAsJsonAsync(new Uri("/internal/v1/workers/heartbeat", UriKind.Relative), report);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var problem = await response.Content.ReadFromJsonAsync<Microsoft.AspNetCore.Mvc.ValidationProblemDetails>();
+        Assert.Contains(field, problem!.Errors.Keys);
+        Assert.Equal(before, await app.SnapshotAsync());
+    }
+
+    [Fact]
+    public async Task Long_error_texts_are_stored_cut_to_their_bound_so_the_node_keeps_reporting()
+    {
+        var error = new string('e', 100_000);
+
+        await HeartbeatAsync(new WorkerReport("long-error", "http://f", "1", 0, 1, error, DateTimeOffset.UtcNow,
+            [new AppFailure("long-app", 1, error)]));
+
+        var worker = (await app.Admin().GetFromJsonAsync<WorkerList>("/api/v1/workers?pageSize=100"))!.Workers.Single(w => w.NodeId == "long-error");
+        Assert.Equal(WorkerReportRules.MaxErrorLength, worker.LastError!.Length);
+        Assert.EndsWith("…", worker.LastError, StringComparison.Ordinal);
+        Assert.Equal(WorkerReportRules.MaxErrorLength, Assert.Single(worker.FailedApps).Error.Length);
     }
 
     private async Task<HeartbeatResponse> HeartbeatAsync(WorkerReport report)

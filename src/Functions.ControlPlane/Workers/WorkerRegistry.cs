@@ -1,0 +1,70 @@
+using System.Text.Json;
+using Functions.ControlPlane.Hosting;
+using Functions.Contracts;
+using Functions.Data;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Functions.ControlPlane.Workers;
+
+/// <summary>
+/// Records heartbeats in <c>worker_nodes</c>, keeping at most <see cref="ControlPlaneOptions.MaxWorkers"/> nodes: a
+/// known node is updated in one statement; a new one is admitted under a Postgres advisory lock, so concurrent new
+/// nodes cannot overshoot the cap, and known nodes never wait for that lock.
+/// </summary>
+internal sealed class WorkerRegistry(FunctionsDbContext db, IOptions<ControlPlaneOptions> options, TimeProvider time)
+{
+    // pg_advisory_xact_lock key for admitting new nodes ("workers" in ASCII); distinct from the migrations' key.
+    private const long AdmissionLock = 0x776f726b657273;
+
+    // The same shape JsonColumn reads back (web defaults: camelCase).
+    private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web);
+
+    /// <summary>Stores the report; false when it comes from a new node and the table is full.</summary>
+    public async Task<bool> RecordAsync(WorkerReport report, CancellationToken cancel)
+    {
+        // Clock skew between nodes makes the worker's SentAt unreliable: the control plane's clock decides.
+        var now = time.GetUtcNow();
+        var lastError = WorkerReportRules.Bounded(report.LastError);
+        // An older worker sends no failedApps: it applies whole generations, so it has none to report.
+        var failedApps = JsonSerializer.Serialize(
+            (report.FailedApps ?? []).Select(f => new WorkerAppFailure(f.App, f.Release, WorkerReportRules.Bounded(f.Error)!)),
+            JsonOptions);
+        var updated = await db.Database.ExecuteSqlInterpolatedAsync($"""
+            UPDATE worker_nodes SET address = {report.Address}, version = {report.Version}, last_heartbeat = {now},
+                applied_generation = {report.AppliedGeneration}, failed_generation = {report.FailedGeneration},
+                last_error = {lastError}, failed_apps = CAST({failedApps} AS jsonb)
+            WHERE node_id = {report.NodeId}
+            """, cancel);
+        if (updated == 1)
+        {
+            return true;
+        }
+
+        await using var transaction = await db.Database.BeginTransactionAsync(cancel);
+        await db.Database.ExecuteSqlInterpolatedAsync($"SELECT pg_advisory_xact_lock({AdmissionLock})", cancel);
+        var known = await db.WorkerNodes.AnyAsync(w => w.NodeId == report.NodeId, cancel);
+        if (!known && await db.WorkerNodes.CountAsync(cancel) >= options.Value.MaxWorkers)
+        {
+            return false;
+        }
+
+        await db.Database.ExecuteSqlInterpolatedAsync($"""
+            INSERT INTO worker_nodes (node_id, address, version, first_seen, last_heartbeat, applied_generation, failed_generation, last_error, failed_apps)
+            VALUES ({report.NodeId}, {report.Address}, {report.Version}, {now}, {now}, {report.AppliedGeneration}, {report.FailedGeneration}, {lastError}, CAST({failedApps} AS jsonb))
+            ON CONFLICT (node_id) DO UPDATE SET
+                address = excluded.address, version = excluded.version, last_heartbeat = excluded.last_heartbeat,
+                applied_generation = excluded.applied_generation, failed_generation = excluded.failed_generation,
+                last_error = excluded.last_error, failed_apps = excluded.failed_apps
+            """, cancel);
+        await transaction.CommitAsync(cancel);
+        return true;
+    }
+
+    /// <summary>Deletes the nodes not heard from for <see cref="ControlPlaneOptions.WorkerExpireAfter"/>; how many.</summary>
+    public Task<int> ForgetStaleAsync(CancellationToken cancel)
+    {
+        var cutoff = time.GetUtcNow() - options.Value.WorkerExpireAfter;
+        return db.WorkerNodes.Where(w => w.LastHeartbeat < cutoff).ExecuteDeleteAsync(cancel);
+    }
+}
