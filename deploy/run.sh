@@ -6,7 +6,8 @@
 # Data stays in .local/, so after a restart the workers re-sync and serve the same apps again.
 #
 # Environment: FUNCTIONS_CONTROL_PLANE_PORT (5080), FUNCTIONS_WORKER_PORTS ("8080 8081"; one port per worker,
-# "" for none), FUNCTIONS_ADMIN_KEY / FUNCTIONS_WORKER_KEY (default: generated once into .local/keys/),
+# "" for none), FUNCTIONS_WORKER_MANAGEMENT_PORTS (each worker port + 1000: "9080 9081"; where a worker answers
+# /healthz, /readyz and /metrics, since every path on its own port is a function's), FUNCTIONS_ADMIN_KEY / FUNCTIONS_WORKER_KEY (default: generated once into .local/keys/),
 # FUNCTIONS_LOCAL_DIR (.local), plus the service ports of deploy/local/services.sh.
 # Logs: prefixed on this terminal and in .local/logs/.
 set -euo pipefail
@@ -21,6 +22,7 @@ SERVICES="$ROOT/deploy/local/services.sh"
 CP_PORT="${FUNCTIONS_CONTROL_PLANE_PORT:-5080}"
 CP_URL="http://127.0.0.1:$CP_PORT"
 read -r -a WORKER_PORTS <<<"${FUNCTIONS_WORKER_PORTS-8080 8081}"
+read -r -a MANAGEMENT_PORTS <<<"${FUNCTIONS_WORKER_MANAGEMENT_PORTS-}"
 CONFIGURATION=Release
 LOGS="$LOCAL_DIR/logs"
 
@@ -59,10 +61,18 @@ trap 'exit 143' TERM
 # --- checks before starting anything --------------------------------------------------------------------------
 command -v dotnet >/dev/null || die "the .NET SDK (dotnet, version in global.json) is needed: https://dot.net"
 command -v curl >/dev/null || die "curl is needed (apt-get install -y curl)"
-for port in "$CP_PORT" "${WORKER_PORTS[@]}"; do
-  [[ "$port" =~ ^[0-9]+$ ]] || die "'$port' is not a port number (FUNCTIONS_CONTROL_PLANE_PORT / FUNCTIONS_WORKER_PORTS)"
-  port_open "$port" && die "port $port is already in use; pick others with FUNCTIONS_CONTROL_PLANE_PORT / FUNCTIONS_WORKER_PORTS"
+for i in "${!WORKER_PORTS[@]}"; do
+  [[ "${WORKER_PORTS[i]}" =~ ^[0-9]+$ ]] || die "'${WORKER_PORTS[i]}' is not a port number (FUNCTIONS_WORKER_PORTS)"
+  [[ -n "${FUNCTIONS_WORKER_MANAGEMENT_PORTS:-}" ]] || MANAGEMENT_PORTS[i]=$((WORKER_PORTS[i] + 1000))
 done
+((${#MANAGEMENT_PORTS[@]} == ${#WORKER_PORTS[@]})) ||
+  die "FUNCTIONS_WORKER_MANAGEMENT_PORTS needs one port per worker port ('${WORKER_PORTS[*]}'), got '${MANAGEMENT_PORTS[*]}'"
+for port in "$CP_PORT" "${WORKER_PORTS[@]}" "${MANAGEMENT_PORTS[@]}"; do
+  [[ "$port" =~ ^[0-9]+$ ]] || die "'$port' is not a port number (FUNCTIONS_CONTROL_PLANE_PORT / FUNCTIONS_WORKER_PORTS / FUNCTIONS_WORKER_MANAGEMENT_PORTS)"
+  port_open "$port" && die "port $port is already in use; pick others with FUNCTIONS_CONTROL_PLANE_PORT / FUNCTIONS_WORKER_PORTS / FUNCTIONS_WORKER_MANAGEMENT_PORTS"
+done
+[[ -z "$(printf '%s\n' "$CP_PORT" "${WORKER_PORTS[@]}" "${MANAGEMENT_PORTS[@]}" | sort | uniq -d)" ]] ||
+  die "a port is given twice in FUNCTIONS_CONTROL_PLANE_PORT / FUNCTIONS_WORKER_PORTS / FUNCTIONS_WORKER_MANAGEMENT_PORTS"
 mkdir -p "$LOCAL_DIR/keys" "$LOGS"
 
 # --- services: Postgres and RabbitMQ ----------------------------------------------------------------------------
@@ -131,19 +141,27 @@ tests/fixtures/build.sh >&2 || say "WARNING: building the samples failed (see ab
 # Starts a built host in the background from its output folder (its appsettings.json is there); HOST_PID is the
 # host's own process (the subshell execs into it), so stopping it stops the host. Output goes to this terminal,
 # prefixed, and to its log; the log writers ignore Ctrl-C so they outlive the host's last lines.
-# Usage: start_host NAME PROJECT [env arguments: NAME=value, -u NAME] [-- arguments for the host]
+# The variables are exported inside the subshell, never passed as arguments: keys must not show in `ps`.
+# Usage: start_host NAME PROJECT [variables: NAME=value, -u NAME] [-- arguments for the host]
 start_host() {
   local name="$1" project="$2" environment=()
   shift 2
   while (($#)) && [[ "$1" != -- ]]; do environment+=("$1"); shift; done
   (($#)) && shift
-  (cd "$ROOT/src/$project/bin/$CONFIGURATION/net10.0" && exec env "${environment[@]}" dotnet "$project.dll" "$@") \
+  (
+    set -- "${environment[@]}" -- "$@"
+    while [[ "$1" != -- ]]; do
+      if [[ "$1" == -u ]]; then unset "$2"; shift 2; else export "${1?}"; shift; fi
+    done
+    shift
+    cd "$ROOT/src/$project/bin/$CONFIGURATION/net10.0" && exec dotnet "$project.dll" "$@"
+  ) \
     > >(trap '' INT TERM; tee -a "$LOGS/$name.log" | sed -u "s/^/[$name] /") 2>&1 &
   HOST_PID=$!
   HOST_NAMES[$HOST_PID]="$name"
 }
 
-wait_until_ready() {
+wait_until_ready() { # NAME URL PID: URL answers /readyz (a worker's management address)
   local name="$1" url="$2" pid="$3"
   for _ in $(seq 240); do
     curl -fsS -o /dev/null --max-time 2 "$url/readyz" 2>/dev/null && return 0
@@ -169,12 +187,14 @@ CHILDREN+=("$HOST_PID")
 wait_until_ready control-plane "$CP_URL" "$HOST_PID"
 
 WORKER_PIDS=()
-for port in "${WORKER_PORTS[@]}"; do
-  say "starting worker-$port on http://127.0.0.1:$port"
+for i in "${!WORKER_PORTS[@]}"; do
+  port="${WORKER_PORTS[i]}"
+  say "starting worker-$port on http://127.0.0.1:$port (management http://127.0.0.1:${MANAGEMENT_PORTS[i]})"
   start_host "worker-$port" Functions.Worker \
     -u ConnectionStrings__Postgres \
     FUNCTIONS_WORKER_KEY="$WORKER_KEY" \
     ASPNETCORE_URLS="http://127.0.0.1:$port" \
+    Worker__ManagementUrls="http://127.0.0.1:${MANAGEMENT_PORTS[i]}" \
     Worker__ControlPlaneUrl="$CP_URL" \
     Worker__NodeId="worker-$port" \
     Worker__CacheDirectory="$LOCAL_DIR/worker-$port/cache"
@@ -183,15 +203,16 @@ for port in "${WORKER_PORTS[@]}"; do
 done
 # Ready once a worker has applied the control plane's current state (nothing yet, or the apps deployed before).
 for i in "${!WORKER_PORTS[@]}"; do
-  wait_until_ready "worker-${WORKER_PORTS[i]}" "http://127.0.0.1:${WORKER_PORTS[i]}" "${WORKER_PIDS[i]}"
+  wait_until_ready "worker-${WORKER_PORTS[i]}" "http://127.0.0.1:${MANAGEMENT_PORTS[i]}" "${WORKER_PIDS[i]}"
 done
 
 # --- what to do next --------------------------------------------------------------------------------------------------
 # Paths in the example work from the folder the script was started in.
 [[ "$CALLER_DIR" == "$ROOT" ]] && HERE="" || HERE="$ROOT/"
 WORKER_LINES="" CALL_LINES=""
-for port in "${WORKER_PORTS[@]}"; do
-  WORKER_LINES+="  worker         http://127.0.0.1:$port      metrics: http://127.0.0.1:$port/metrics"$'\n'
+for i in "${!WORKER_PORTS[@]}"; do
+  port="${WORKER_PORTS[i]}" management="http://127.0.0.1:${MANAGEMENT_PORTS[i]}"
+  WORKER_LINES+="  worker         http://127.0.0.1:$port      metrics: $management/metrics  (also /readyz, /healthz)"$'\n'
   CALL_LINES+="  curl http://127.0.0.1:$port/hello"$'\n'
 done
 cat <<BANNER

@@ -40,11 +40,15 @@ COPY --chmod=0755 deploy/docker/http-probe.sh /usr/local/bin/http-probe
 # Module bytes and compiled artifacts survive restarts here when a volume is mounted; created owned by the app
 # user so that a fresh named volume inherits that owner.
 RUN mkdir -p /var/cache/functions && chown "$APP_UID:$APP_UID" /var/cache/functions
+# 8080: invocations, where every path is a function's. 9090: the worker's own /healthz, /readyz and /metrics
+# (Worker:ManagementUrls), on every interface of the container so a kubelet or Prometheus can reach it; publish it to
+# no one else (it lists every route).
 ENV ASPNETCORE_HTTP_PORTS=8080 \
+    Worker__ManagementUrls=http://+:9090 \
     Worker__CacheDirectory=/var/cache/functions
-EXPOSE 8080
+EXPOSE 8080 9090
 # The non-root user of the .NET images, by number, so Kubernetes' runAsNonRoot can verify it.
 USER $APP_UID
 # Docker has one notion of health, used by compose's depends_on: "ready", i.e. synced with the control plane.
-HEALTHCHECK --interval=5s --timeout=5s --start-period=30s --retries=3 CMD ["http-probe", "8080", "/readyz"]
+HEALTHCHECK --interval=5s --timeout=5s --start-period=30s --retries=3 CMD ["http-probe", "9090", "/readyz"]
 ENTRYPOINT ["dotnet", "Functions.Worker.dll"]

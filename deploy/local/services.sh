@@ -11,6 +11,13 @@
 # Environment: FUNCTIONS_PG_PORT (55432), FUNCTIONS_AMQP_PORT (55672), FUNCTIONS_RABBIT_MGMT_PORT (55673),
 # FUNCTIONS_RABBIT_DIST_PORT (55674), FUNCTIONS_LOCAL_DIR (<checkout>/.local).
 # Progress goes to stderr, so `env` output stays clean for eval.
+#
+# Security, though both listen on loopback only (other local users must not get in): Postgres asks every client for
+# a password (scram-sha-256, its socket in a folder of mode 0700), and the login the hosts and tests use is not a
+# superuser (it may create databases). RabbitMQ has no `guest`. The passwords are random, generated once into
+# .local/keys/ (mode 0600): postgres-superuser, postgres and rabbitmq (the `functions` login of each), and never
+# passed as a command's argument (`ps` shows those to everyone). A .local/ made by an older version of this script
+# (trust, a superuser `functions/functions`, `guest`) is converted at the next start.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -21,13 +28,14 @@ MGMT_PORT="${FUNCTIONS_RABBIT_MGMT_PORT:-55673}"
 # RabbitMQ's default distribution port is AMQP port + 20000, past 65535 for a high AMQP port: always set it.
 DIST_PORT="${FUNCTIONS_RABBIT_DIST_PORT:-55674}"
 
-# One login for both servers; they listen on loopback only.
+# One login name for both servers, each with its own random password (load_secrets).
 SERVICE_USER=functions
-SERVICE_PASSWORD=functions
 SERVICE_DB=functions
+KEYS_DIR="$LOCAL_DIR/keys"
 
 PG_BIN=/usr/lib/postgresql/15/bin
-PG_DIR="$LOCAL_DIR/postgres"        # also holds the Unix socket (not /var/run, which we may not own)
+PG_DIR="$LOCAL_DIR/postgres"        # mode 0700, owned by the server's user
+PG_SOCKET="$PG_DIR/socket"          # the Unix socket (not /var/run, which we may not own), mode 0700
 PG_DATA="$PG_DIR/data"
 PG_LOG="$PG_DIR/postgres.log"
 
@@ -105,11 +113,68 @@ prepare_dir() {
   fi
 }
 
+# A random password kept in $KEYS_DIR/NAME (0600), made on first use; printed on stdout for $(...).
+secret() {
+  local file="$KEYS_DIR/$1"
+  if [[ ! -s "$file" ]]; then
+    (umask 077 && mkdir -p "$KEYS_DIR" && head -c 32 /dev/urandom | base64 | tr -d '/+=\n' >"$file")
+  fi
+  chmod 700 "$KEYS_DIR" 2>/dev/null || true
+  cat "$file"
+}
+load_secrets() {
+  PG_SUPERUSER_PASSWORD="$(secret postgres-superuser)"
+  PG_PASSWORD="$(secret postgres)"
+  RABBIT_PASSWORD="$(secret rabbitmq)"
+}
+
 # ---------------------------------------------------------------------------------------------- postgres
 
 pg_pid() { [[ -f "$PG_DATA/postmaster.pid" ]] && head -n1 "$PG_DATA/postmaster.pid" || true; }
 pg_ready() { "$PG_BIN/pg_isready" -q -h 127.0.0.1 -p "$PG_PORT" -t 2; }
-pg_psql() { as_postgres "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$PG_DIR" -p "$PG_PORT" -U postgres -d postgres "$@"; }
+# The socket folder the running server uses (line 5 of postmaster.pid): an older version of this script put it in
+# $PG_DIR itself. The password goes through the environment, never the arguments.
+pg_socket_dir() { sed -n 5p "$PG_DATA/postmaster.pid" 2>/dev/null | grep . || echo "$PG_SOCKET"; }
+pg_psql() {
+  PGPASSWORD="$PG_SUPERUSER_PASSWORD" as_postgres "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$(pg_socket_dir)" -p "$PG_PORT" \
+    -U postgres -d postgres "$@"
+}
+pg_trusts() { as_postgres grep -Eq '^[[:space:]]*[^#[:space:]].*[[:space:]]trust([[:space:]]|$)' "$PG_DATA/pg_hba.conf"; }
+
+# Every client gives a password; the socket's folder (0700) already keeps other local users out.
+pg_write_hba() {
+  as_postgres tee "$PG_DATA/pg_hba.conf" >/dev/null <<'HBA'
+# Written by deploy/local/services.sh at every start; edits are overwritten. No trust: every client gives a password.
+# TYPE  DATABASE  USER  ADDRESS       METHOD
+local   all       all                 scram-sha-256
+host    all       all   127.0.0.1/32  scram-sha-256
+host    all       all   ::1/128       scram-sha-256
+HBA
+}
+
+# Idempotent, and the upgrade from an older .local/: the superuser's password, no trust left, and the login the hosts
+# and tests use as a plain role that may create databases (tests make one each and drop them WITH (FORCE), which the
+# owner may do), with the password from $KEYS_DIR.
+pg_secure() {
+  if pg_trusts; then
+    say "postgres: converting a cluster made by an older services.sh (trust, superuser '$SERVICE_USER') to passwords"
+    pg_psql <<SQL
+ALTER ROLE postgres PASSWORD '$PG_SUPERUSER_PASSWORD';
+SQL
+  fi
+  pg_write_hba
+  pg_psql <<SQL
+\set user '$SERVICE_USER'
+\set password '$PG_PASSWORD'
+\set db '$SERVICE_DB'
+SELECT pg_reload_conf() \g /dev/null
+SELECT format('CREATE ROLE %I LOGIN', :'user')
+WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = :'user') \gexec
+SELECT format('ALTER ROLE %I LOGIN NOSUPERUSER CREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS PASSWORD %L', :'user', :'password') \gexec
+SELECT format('CREATE DATABASE %I OWNER %I', :'db', :'user')
+WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = :'db') \gexec
+SQL
+}
 
 pg_start() {
   local pid
@@ -117,6 +182,8 @@ pg_start() {
   if pid_alive "$pid" postgres; then
     if pg_ready; then
       say "postgres: already running (pid $pid) on 127.0.0.1:$PG_PORT, reusing it"
+      as_postgres chmod 700 "$PG_DIR"
+      pg_secure || die "postgres: cannot log in as its superuser with $KEYS_DIR/postgres-superuser (a .local/keys from another cluster?). Stop it and delete $PG_DIR to start afresh."
       return 0
     fi
     die "postgres from $PG_DATA is running (pid $pid) but does not answer on port $PG_PORT (started with another FUNCTIONS_PG_PORT?). Run '$0 stop' first."
@@ -126,17 +193,21 @@ pg_start() {
     rm -f "$PG_DATA/postmaster.pid"
   fi
   prepare_dir "$PG_DIR" "$PG_OWNER"
+  prepare_dir "$PG_SOCKET" "$PG_OWNER"
+  as_postgres chmod 700 "$PG_DIR" "$PG_SOCKET"
   if [[ ! -f "$PG_DATA/PG_VERSION" ]]; then
     say "postgres: creating a new cluster in $PG_DATA"
-    # Loopback-only dev/test server: the socket in our folder trusts local users; TCP asks for a password.
+    # The superuser's password through a file only its user can read, removed at once.
+    (umask 077 && printf '%s\n' "$PG_SUPERUSER_PASSWORD" | as_postgres tee "$PG_DIR/initdb.pw" >/dev/null)
     as_postgres "$PG_BIN/initdb" -D "$PG_DATA" -U postgres -E UTF8 --locale=C.UTF-8 \
-      --auth-local=trust --auth-host=scram-sha-256 >"$PG_DIR/initdb.log" 2>&1 \
-      || { cat "$PG_DIR/initdb.log" >&2; die "initdb failed (log above: $PG_DIR/initdb.log)"; }
+      --auth=scram-sha-256 --pwfile="$PG_DIR/initdb.pw" >"$PG_DIR/initdb.log" 2>&1 \
+      || { rm -f "$PG_DIR/initdb.pw"; cat "$PG_DIR/initdb.log" >&2; die "initdb failed (log above: $PG_DIR/initdb.log)"; }
+    rm -f "$PG_DIR/initdb.pw"
   fi
 
   # Settings on the command line, so a changed port applies at the next start. fsync off: this server only
   # holds dev and test data; a clean stop keeps it, a power cut may not. Tests create many databases.
-  local opts="-c listen_addresses=127.0.0.1 -p $PG_PORT -k $PG_DIR -c max_connections=300"
+  local opts="-c listen_addresses=127.0.0.1 -p $PG_PORT -k $PG_SOCKET -c unix_socket_permissions=0700 -c max_connections=300"
   opts+=" -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
   say "postgres: starting on 127.0.0.1:$PG_PORT (log: $PG_LOG)"
   # setsid: the server must not get the terminal's Ctrl-C; pg_ctl -l keeps it off our stdout.
@@ -146,16 +217,7 @@ pg_start() {
     die "postgres did not start (log above: $PG_LOG)"
   fi
   pg_ready || die "postgres started but does not answer on 127.0.0.1:$PG_PORT (log: $PG_LOG)"
-
-  # Idempotent: the login and database the hosts and tests use (superuser, like a container's POSTGRES_USER).
-  pg_psql -v user="$SERVICE_USER" -v password="$SERVICE_PASSWORD" <<'SQL'
-SELECT format('CREATE ROLE %I LOGIN SUPERUSER PASSWORD %L', :'user', :'password')
-WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = :'user') \gexec
-SQL
-  pg_psql -v user="$SERVICE_USER" -v db="$SERVICE_DB" <<'SQL'
-SELECT format('CREATE DATABASE %I OWNER %I', :'db', :'user')
-WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = :'db') \gexec
-SQL
+  pg_secure || die "postgres: cannot log in as its superuser with $KEYS_DIR/postgres-superuser (a .local/keys from another cluster?). Stop it and delete $PG_DIR to start afresh."
   say "postgres: ready on 127.0.0.1:$PG_PORT"
 }
 
@@ -216,6 +278,7 @@ rabbit_ready() { CTL_TIMEOUT=15 rabbitmqctl -q status >/dev/null 2>&1; }
 
 rabbit_write_config() {
   prepare_dir "$RABBIT_DIR" "$RABBIT_OWNER"
+  as_rabbitmq chmod 700 "$RABBIT_DIR"
   as_rabbitmq mkdir -p "$RABBIT_DIR/mnesia" "$RABBIT_DIR/log"
   # The management plugin serves the HTTP API tests use to create virtual hosts; written directly rather than
   # by `rabbitmq-plugins --offline enable rabbitmq_management`, which writes the same line.
@@ -225,6 +288,9 @@ rabbit_write_config() {
 management.tcp.ip = 127.0.0.1
 management.tcp.port = $MGMT_PORT
 log.file.level = info
+# A new node creates this user instead of 'guest'; rabbit_ensure_user then sets the password from .local/keys.
+default_user = $SERVICE_USER
+default_pass = $(head -c 24 /dev/urandom | base64 | tr -d '/+=\n')
 CONF
   as_rabbitmq touch "$RABBIT_DIR/rabbitmq-env.conf"
 }
@@ -259,17 +325,28 @@ rabbit_start() {
   port_open "$AMQP_PORT" || die "rabbitmq booted but does not listen on 127.0.0.1:$AMQP_PORT (logs: $RABBIT_DIR/log)"
   rabbit_ensure_user
   local tries=0
-  until curl -fsS -o /dev/null -u "$SERVICE_USER:$SERVICE_PASSWORD" "http://127.0.0.1:$MGMT_PORT/api/overview"; do
+  until printf 'user = "%s:%s"\n' "$SERVICE_USER" "$RABBIT_PASSWORD" |
+      curl -fsS -o /dev/null -K - "http://127.0.0.1:$MGMT_PORT/api/overview"; do
     ((++tries > 30)) && die "rabbitmq management API does not answer on 127.0.0.1:$MGMT_PORT (logs: $RABBIT_DIR/log)"
     sleep 1
   done
   say "rabbitmq: ready on 127.0.0.1:$AMQP_PORT (management http://127.0.0.1:$MGMT_PORT)"
 }
 
-# Idempotent: a named administrator with full rights on the default vhost (tests create their own vhosts).
+# Idempotent, and the upgrade from an older .local/: a named administrator with full rights on the default vhost
+# (tests create their own vhosts) and the password from $KEYS_DIR, and no 'guest'. rabbitmqctl reads a password
+# left out of its arguments from stdin.
 rabbit_ensure_user() {
-  if ! rabbitmqctl -q list_users 2>/dev/null | awk '{print $1}' | grep -qx "$SERVICE_USER"; then
-    rabbitmqctl -q add_user "$SERVICE_USER" "$SERVICE_PASSWORD" >/dev/null
+  local users
+  users="$(rabbitmqctl -q list_users 2>/dev/null | awk '{print $1}')"
+  if ! grep -qx "$SERVICE_USER" <<<"$users"; then
+    printf '%s\n' "$RABBIT_PASSWORD" | rabbitmqctl -q add_user "$SERVICE_USER" >/dev/null
+  else
+    printf '%s\n' "$RABBIT_PASSWORD" | rabbitmqctl -q change_password "$SERVICE_USER" >/dev/null
+  fi
+  if grep -qx guest <<<"$users"; then
+    say "rabbitmq: deleting the default user 'guest'"
+    rabbitmqctl -q delete_user guest >/dev/null
   fi
   rabbitmqctl -q set_user_tags "$SERVICE_USER" administrator >/dev/null
   rabbitmqctl -q set_permissions -p / "$SERVICE_USER" '.*' '.*' '.*' >/dev/null
@@ -320,13 +397,14 @@ rabbit_status() {
 # ---------------------------------------------------------------------------------------------- commands
 
 print_env() {
-  local cred="$SERVICE_USER:$SERVICE_PASSWORD"
+  local cred="$SERVICE_USER:$RABBIT_PASSWORD"
   cat <<ENV
-export FUNCTIONS_TEST_POSTGRES='Host=127.0.0.1;Port=$PG_PORT;Username=$SERVICE_USER;Password=$SERVICE_PASSWORD;Database=postgres'
+export FUNCTIONS_TEST_POSTGRES='Host=127.0.0.1;Port=$PG_PORT;Username=$SERVICE_USER;Password=$PG_PASSWORD;Database=postgres'
 export FUNCTIONS_TEST_RABBITMQ='amqp://$cred@127.0.0.1:$AMQP_PORT/'
 export FUNCTIONS_TEST_RABBITMQ_MANAGEMENT='http://$cred@127.0.0.1:$MGMT_PORT'
-export ConnectionStrings__Postgres='Host=127.0.0.1;Port=$PG_PORT;Username=$SERVICE_USER;Password=$SERVICE_PASSWORD;Database=$SERVICE_DB'
+export ConnectionStrings__Postgres='Host=127.0.0.1;Port=$PG_PORT;Username=$SERVICE_USER;Password=$PG_PASSWORD;Database=$SERVICE_DB'
 export ConnectionStrings__RabbitMq='amqp://$cred@127.0.0.1:$AMQP_PORT/'
+export FUNCTIONS_TEST_LOCAL_SERVICES=1
 ENV
 }
 
@@ -357,6 +435,7 @@ case "${1:-}" in
     ensure_packages
     preflight
     mkdir -p "$LOCAL_DIR"
+    load_secrets
     [[ "$ONLY" == rabbitmq ]] || pg_start
     [[ "$ONLY" == postgres ]] || rabbit_start
     ;;
@@ -372,6 +451,7 @@ case "${1:-}" in
     exit "$status"
     ;;
   env)
+    load_secrets
     print_env
     ;;
   *)

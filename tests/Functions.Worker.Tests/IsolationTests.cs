@@ -37,7 +37,7 @@ public sealed class IsolationTests(WorkerFixture fixture) : IClassFixture<Worker
         Assert.Contains("does not exist", (string?)broken["error"], StringComparison.Ordinal);
         await UntilRolloutAsync("iso-a", "applied");
         await UntilRolloutAsync("iso-c", "applied");
-        using var ready = await fixture.Worker.GetAsync(new Uri("/readyz", UriKind.Relative));
+        using var ready = await fixture.Management.GetAsync(new Uri("/readyz", UriKind.Relative));
         Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
         Assert.Contains("1 app failed: iso-b", await ready.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         var worker = (await fixture.Platform.WorkerNodesAsync()).Single(w => (string?)w!["nodeId"] == NodeId)!;
@@ -82,9 +82,10 @@ public sealed class IsolationTests(WorkerFixture fixture) : IClassFixture<Worker
         try
         {
             using var client = new HttpClient { BaseAddress = fresh.Address };
+            using var management = new HttpClient { BaseAddress = fresh.Management };
             Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(new Uri("/iso-fresh-ok", UriKind.Relative))).StatusCode);
             Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync(new Uri("/iso-fresh-broken", UriKind.Relative))).StatusCode);
-            Assert.Contains("1 app failed: iso-fresh-broken", await client.GetStringAsync(new Uri("/readyz", UriKind.Relative)), StringComparison.Ordinal);
+            Assert.Contains("1 app failed: iso-fresh-broken", await management.GetStringAsync(new Uri("/readyz", UriKind.Relative)), StringComparison.Ordinal);
         }
         finally
         {
@@ -126,20 +127,21 @@ public sealed class IsolationTests(WorkerFixture fixture) : IClassFixture<Worker
         await using var platform = await TestPlatform.StartAsync("retry", workers: 1,
             workerSettings: new Dictionary<string, string> { ["Worker__PollInterval"] = "00:00:01" });
         using var worker = new HttpClient { BaseAddress = platform.Workers[0].Address };
+        using var management = new HttpClient { BaseAddress = platform.Workers[0].Management };
         var directory = $"later-{Guid.NewGuid():N}";
         await platform.DeployAsync("iso-later", new
         {
             route = "/iso-later", module = await platform.UploadAsync(Fixtures.Bytes("hello-wat")),
             volumes = new Dictionary<string, string> { ["/data"] = directory },
         });
-        await Until(async () => (await worker.GetStringAsync(new Uri("/readyz", UriKind.Relative))).Contains("1 app failed: iso-later", StringComparison.Ordinal),
+        await Until(async () => (await management.GetStringAsync(new Uri("/readyz", UriKind.Relative))).Contains("1 app failed: iso-later", StringComparison.Ordinal),
             TimeSpan.FromSeconds(15), "the app with a missing volume directory was not reported failed", platform.Workers[0]);
 
         Directory.CreateDirectory(Path.Combine(platform.VolumesRoot, directory));
 
         await Until(async () => (await worker.GetAsync(new Uri("/iso-later", UriKind.Relative))).StatusCode == HttpStatusCode.OK,
             TimeSpan.FromSeconds(15), "the app was not retried once its volume directory existed", platform.Workers[0]);
-        Assert.DoesNotContain("failed", await worker.GetStringAsync(new Uri("/readyz", UriKind.Relative)), StringComparison.Ordinal);
+        Assert.DoesNotContain("failed", await management.GetStringAsync(new Uri("/readyz", UriKind.Relative)), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -155,7 +157,7 @@ public sealed class IsolationTests(WorkerFixture fixture) : IClassFixture<Worker
         await fixture.DeployAsync("iso-other", new { route = "/iso-other", module = hello });
 
         // A pool counts the invocations it served (hits + misses): a rebuilt pool would start again from 0.
-        var metrics = await fixture.Worker.GetStringAsync(new Uri("/metrics", UriKind.Relative));
+        var metrics = await fixture.Management.GetStringAsync(new Uri("/metrics", UriKind.Relative));
         Assert.True(PoolMetric(metrics, "functions_pool_hits", "/iso-warm") + PoolMetric(metrics, "functions_pool_misses", "/iso-warm") >= 3,
             $"the pool of /iso-warm was rebuilt by another app's deploy:\n{metrics}");
     }
@@ -221,7 +223,7 @@ public sealed class IsolationTests(WorkerFixture fixture) : IClassFixture<Worker
     }
 
     private async Task UntilReadyTextAsync(Func<string, bool> condition, string message) =>
-        await Until(async () => condition(await fixture.Worker.GetStringAsync(new Uri("/readyz", UriKind.Relative))), TimeSpan.FromSeconds(15), message);
+        await Until(async () => condition(await fixture.Management.GetStringAsync(new Uri("/readyz", UriKind.Relative))), TimeSpan.FromSeconds(15), message);
 
     private static double PoolMetric(string metrics, string name, string route)
     {

@@ -100,7 +100,7 @@ public sealed class ServingTests(WorkerFixture fixture) : IClassFixture<WorkerFi
         using var response = await Worker.GetAsync(new Uri($"/bad/{module}", UriKind.Relative));
         Assert.Equal(status, (int)response.StatusCode);
         Assert.DoesNotContain("wasm", await response.Content.ReadAsStringAsync(), StringComparison.OrdinalIgnoreCase);
-        using var health = await Worker.GetAsync(new Uri("/healthz", UriKind.Relative));
+        using var health = await fixture.Management.GetAsync(new Uri("/healthz", UriKind.Relative));
         Assert.Equal(HttpStatusCode.OK, health.StatusCode);
     }
 
@@ -170,7 +170,7 @@ public sealed class ServingTests(WorkerFixture fixture) : IClassFixture<WorkerFi
     {
         await Deploy("metered", "/metered", "hello-wat");
         await Worker.GetStringAsync(new Uri("/metered", UriKind.Relative));
-        var metrics = await Worker.GetStringAsync(new Uri("/metrics", UriKind.Relative));
+        var metrics = await fixture.Management.GetStringAsync(new Uri("/metrics", UriKind.Relative));
         Assert.Contains("functions_requests_total{route=\"/metered\",status=\"200\"}", metrics);
         Assert.Contains("functions_request_duration_seconds_bucket{route=\"/metered\"", metrics);
         Assert.Contains("functions_applied_generation", metrics);

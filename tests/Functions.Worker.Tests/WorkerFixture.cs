@@ -10,7 +10,11 @@ public sealed class WorkerFixture : IAsyncLifetime
 
     public TestPlatform Platform { get; private set; } = null!;
 
+    /// <summary>The worker's invocation address: every path is a function's.</summary>
     public HttpClient Worker { get; private set; } = null!;
+
+    /// <summary>The worker's management address: <c>/healthz</c>, <c>/readyz</c>, <c>/metrics</c>.</summary>
+    public HttpClient Management { get; private set; } = null!;
 
     public async Task InitializeAsync()
     {
@@ -19,6 +23,7 @@ public sealed class WorkerFixture : IAsyncLifetime
         Platform = await TestPlatform.StartAsync("worker", workers: 1,
             controlPlaneSettings: new Dictionary<string, string> { ["Functions__DeployChecks__Enabled"] = "false" });
         Worker = new HttpClient { BaseAddress = Platform.Workers[0].Address, Timeout = TimeSpan.FromSeconds(60) };
+        Management = new HttpClient { BaseAddress = Platform.Workers[0].Management, Timeout = TimeSpan.FromSeconds(60) };
     }
 
     public async Task<string> DigestOf(string fixture)
@@ -53,7 +58,7 @@ public sealed class WorkerFixture : IAsyncLifetime
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
         while (true)
         {
-            using var ready = await Worker.GetAsync(new Uri("/readyz", UriKind.Relative));
+            using var ready = await Management.GetAsync(new Uri("/readyz", UriKind.Relative));
             var text = await ready.Content.ReadAsStringAsync();
             if (ReadyGeneration(text) >= generation)
             {
@@ -81,6 +86,7 @@ public sealed class WorkerFixture : IAsyncLifetime
     public async Task DisposeAsync()
     {
         Worker.Dispose();
+        Management.Dispose();
         await Platform.DisposeAsync();
     }
 }

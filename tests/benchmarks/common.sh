@@ -23,6 +23,8 @@ wait_http() { # wait_http URL SECONDS: until URL answers 2xx
     sleep 0.2
   done
 }
+# A worker's management address (/healthz, /readyz, /metrics; every path on its own port is a function's): its port + 1000.
+management() { echo "http://127.0.0.1:$(($1 + 1000))"; }
 host() { # host PROJECT NAME PORT ENV...: a platform host from the Release build, on 127.0.0.1:PORT
   local project=$1 name=$2 port=$3
   shift 3

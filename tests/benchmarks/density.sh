@@ -89,7 +89,7 @@ for tool in dotnet wrk curl jq psql wat2wasm; do
   command -v "$tool" >/dev/null || die "$tool is needed (apt-get install wrk curl jq postgresql-client wabt; .NET SDK from global.json)"
 done
 ((${#WORKER_PORTS[@]} == 2)) || die "DENSITY_WORKER_PORTS must name two ports"
-for port in "$CP_PORT" "${WORKER_PORTS[@]}" "$BASELINE_PORT"; do
+for port in "$CP_PORT" "${WORKER_PORTS[@]}" "$BASELINE_PORT" $(for p in "${WORKER_PORTS[@]}"; do echo $((p + 1000)); done); do
   port_open "$port" && die "port $port is in use; choose others with DENSITY_CONTROL_PLANE_PORT / DENSITY_WORKER_PORTS / DENSITY_BASELINE_PORT"
 done
 
@@ -149,10 +149,11 @@ fi
 ADMIN_KEY="bench-admin-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 WORKER_KEY="bench-worker-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 CP="http://127.0.0.1:$CP_PORT"
-WORKERS=()
-for port in "${WORKER_PORTS[@]}"; do WORKERS+=("http://127.0.0.1:$port"); done
-W1=${WORKERS[0]}
+WORKERS=() MANAGEMENT=()
+for port in "${WORKER_PORTS[@]}"; do WORKERS+=("http://127.0.0.1:$port") MANAGEMENT+=("$(management "$port")"); done
+W1=${WORKERS[0]} M1=${MANAGEMENT[0]}
 WORKERS_CSV=$(IFS=,; echo "${WORKERS[*]}")
+MANAGEMENT_CSV=$(IFS=,; echo "${MANAGEMENT[*]}")
 
 say "starting the control plane on $CP and workers on ${WORKERS[*]} (worker env: ${WORKER_ENV[*]})"
 host Functions.ControlPlane control-plane "$CP_PORT" ConnectionStrings__Postgres="$POSTGRES" \
@@ -161,10 +162,10 @@ wait_http "$CP/readyz" 90
 for i in 0 1; do
   host Functions.Worker "worker-$((i + 1))" "${WORKER_PORTS[i]}" ConnectionStrings__RabbitMq="$RABBITMQ" \
     FUNCTIONS_WORKER_KEY="$WORKER_KEY" Worker__ControlPlaneUrl="$CP" Worker__NodeId="density-w$((i + 1))" \
-    Worker__CacheDirectory="$OUT/worker-$((i + 1))" "${WORKER_ENV[@]}"
+    Worker__CacheDirectory="$OUT/worker-$((i + 1))" Worker__ManagementUrls="${MANAGEMENT[i]}" "${WORKER_ENV[@]}"
 done
 WORKER_PIDS=("${PIDS[1]}" "${PIDS[2]}")
-for w in "${WORKERS[@]}"; do wait_http "$w/readyz" 90; done
+for m in "${MANAGEMENT[@]}"; do wait_http "$m/readyz" 90; done
 
 # --- helpers ---------------------------------------------------------------------------------------------------
 # measure NAME COMMAND ARGS...: a HttpBench command; its markdown goes to the report (and OUT/NAME.md), its progress
@@ -235,7 +236,7 @@ measure deploy density-deploy --control-plane "$CP" --bearer "$ADMIN_KEY" --dige
   --label "$MODULES routes in $APPS apps"
 CONVERGED=$((RC == 0))
 rss_add "after converging (or giving up)"
-metrics "$W1" metrics-w1-after-deploy.txt
+metrics "$M1" metrics-w1-after-deploy.txt
 if wants deploy; then
   report "" "Every route on both workers (goal: all answer 200):" ""
   measure check density-check --workers "$WORKERS_CSV" --routes "$OUT/routes.txt"
@@ -259,12 +260,12 @@ if wants idle; then
   not_converged_note
   phase_begin
   say "idle: functions idle with their module in memory"
-  measure idle-memory density-idle --workers "$WORKERS_CSV" --routes "$OUT/routes.txt" --sample "$IDLE_SAMPLE" \
+  measure idle-memory density-idle --workers "$WORKERS_CSV" --management "$MANAGEMENT_CSV" --routes "$OUT/routes.txt" --sample "$IDLE_SAMPLE" \
     --idle-wait-seconds "$IDLE_WAIT" --label "idle, module in memory"
   say "idle: functions idle after every other route was requested once"
-  measure idle-disk density-idle --workers "$WORKERS_CSV" --routes "$OUT/routes.txt" --sample "$IDLE_SAMPLE" --offset 1 \
+  measure idle-disk density-idle --workers "$WORKERS_CSV" --management "$MANAGEMENT_CSV" --routes "$OUT/routes.txt" --sample "$IDLE_SAMPLE" --offset 1 \
     --sweep 1 --idle-wait-seconds "$IDLE_WAIT" --header 0 --label "idle, after every other route was requested once (module dropped to disk¹)"
-  metrics "$W1" metrics-w1-after-idle.txt
+  metrics "$M1" metrics-w1-after-idle.txt
   report "" "¹ Only when the workers bound their loaded modules' memory below what the $MODULES modules take (set it with" \
     "--worker-env); otherwise the third row measures the same thing as the first. Other functions: the sample from offset 1." \
     "Raw: idle-*.md, logs/idle-*.log, metrics-w1-after-idle.txt." "$(phase_end)" ""
@@ -400,7 +401,7 @@ if wants routes; then
   rss_add "after the sample answered"
   sleep "$IDLE_WAIT"
   rss_add "idle ($IDLE_WAIT s later)"
-  metrics "$W1" metrics-w1-after-routes.txt
+  metrics "$M1" metrics-w1-after-routes.txt
   report "" "$RSS_HEADER" "${RSS_ROWS[@]}" "" "$(goal_rss 1536 "$ROUTES_CONVERGED")" "" "$(phase_end)" ""
 fi
 

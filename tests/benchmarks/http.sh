@@ -74,7 +74,7 @@ REPORT="$OUT/report.md"
 for tool in dotnet wrk curl jq psql; do
   command -v "$tool" >/dev/null || die "$tool is needed (apt-get install wrk curl jq postgresql-client; .NET SDK from global.json)"
 done
-for port in "$CP_PORT" "${WORKER_PORTS[@]}" "$BASELINE_PORT"; do
+for port in "$CP_PORT" "${WORKER_PORTS[@]}" "$BASELINE_PORT" $(for p in "${WORKER_PORTS[@]}"; do echo $((p + 1000)); done); do
   port_open "$port" && die "port $port is in use; choose others with BENCH_CONTROL_PLANE_PORT / BENCH_WORKER_PORTS / BENCH_BASELINE_PORT"
 done
 ((${#WORKER_PORTS[@]} == 3)) || die "BENCH_WORKER_PORTS must name three ports"
@@ -132,9 +132,9 @@ fi
 ADMIN_KEY="bench-admin-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 WORKER_KEY="bench-worker-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 CP="http://127.0.0.1:$CP_PORT"
-WORKERS=()
-for port in "${WORKER_PORTS[@]}"; do WORKERS+=("http://127.0.0.1:$port"); done
-W1=${WORKERS[0]}
+WORKERS=() MANAGEMENT=()
+for port in "${WORKER_PORTS[@]}"; do WORKERS+=("http://127.0.0.1:$port") MANAGEMENT+=("$(management "$port")"); done
+W1=${WORKERS[0]} M1=${MANAGEMENT[0]}
 
 say "starting the control plane on $CP and workers on ${WORKERS[*]}"
 host Functions.ControlPlane control-plane "$CP_PORT" ConnectionStrings__Postgres="$POSTGRES" \
@@ -144,19 +144,23 @@ for i in 0 1 2; do
   host Functions.Worker "worker-$((i + 1))" "${WORKER_PORTS[i]}" DOTNET_PerfMapEnabled=$PERF \
     DOTNET_EnableWriteXorExecute=$((1 - PERF)) ConnectionStrings__RabbitMq="$RABBITMQ" \
     FUNCTIONS_WORKER_KEY="$WORKER_KEY" Worker__ControlPlaneUrl="$CP" Worker__NodeId="bench-w$((i + 1))" \
-    Worker__CacheDirectory="$OUT/worker-$((i + 1))"
+    Worker__CacheDirectory="$OUT/worker-$((i + 1))" Worker__ManagementUrls="${MANAGEMENT[i]}"
 done
 W1_PID=${PIDS[1]}
-for w in "${WORKERS[@]}"; do wait_http "$w/readyz" 90; done
+for m in "${MANAGEMENT[@]}"; do wait_http "$m/readyz" 90; done
 TARGETS=(worker baseline)
 if [[ -n "$COMPARE_DIR" ]]; then
   [[ -f "$COMPARE_DIR/Functions.Worker.dll" ]] || die "--compare-worker: no Functions.Worker.dll in $COMPARE_DIR"
   start worker-compare "$COMPARE_DIR" env ASPNETCORE_ENVIRONMENT=Production ConnectionStrings__RabbitMq="$RABBITMQ" \
     FUNCTIONS_WORKER_KEY="$WORKER_KEY" Worker__ControlPlaneUrl="$CP" Worker__NodeId="bench-compare" \
-    Worker__CacheDirectory="$OUT/worker-compare" dotnet Functions.Worker.dll --urls "http://127.0.0.1:$COMPARE_PORT"
+    Worker__CacheDirectory="$OUT/worker-compare" Worker__ManagementUrls="$(management "$COMPARE_PORT")" \
+    dotnet Functions.Worker.dll --urls "http://127.0.0.1:$COMPARE_PORT"
   COMPARE_PID=${PIDS[-1]}
   WC="http://127.0.0.1:$COMPARE_PORT"
-  wait_http "$WC/readyz" 90
+  # A worker built before the management port answers /readyz on its invocation port.
+  WCM="$(management "$COMPARE_PORT")"
+  for _ in $(seq 450); do curl -sf -o /dev/null "$WCM/readyz" && break; curl -sf -o /dev/null "$WC/readyz" && { WCM=$WC; break; }; sleep 0.2; done
+  wait_http "$WCM/readyz" 1
   TARGETS=(worker compare baseline)
 fi
 
@@ -171,7 +175,7 @@ deploy() { # deploy APP ROUTES-JSON → generation
 }
 wait_generation() { # wait_generation N: every worker's /readyz reports generation ≥ N
   local deadline=$((SECONDS + 120)) w g
-  for w in "${WORKERS[@]}"; do
+  for w in "${MANAGEMENT[@]}"; do
     while true; do
       g=$(curl -sf "$w/readyz" | sed -n 's/^ready: generation \([0-9]*\).*/\1/p')
       [[ -n "$g" ]] && ((g >= $1)) && break
@@ -224,7 +228,7 @@ if wants throughput; then
   wait_generation "$generation"
   if [[ -n "$COMPARE_DIR" ]]; then
     deadline=$((SECONDS + 120))
-    until [[ "$(curl -sf "$WC/readyz" | sed -n 's/^ready: generation \([0-9]*\).*/\1/p')" -ge "$generation" ]] 2>/dev/null; do
+    until [[ "$(curl -sf "$WCM/readyz" | sed -n 's/^ready: generation \([0-9]*\).*/\1/p')" -ge "$generation" ]] 2>/dev/null; do
       ((SECONDS < deadline)) || die "the compared worker did not reach generation $generation"
       sleep 0.1
     done
@@ -289,7 +293,7 @@ if wants throughput; then
     done
   done
 
-  curl -sS "$W1/metrics" >"$OUT/metrics-after-throughput.txt" || true
+  curl -sS "$M1/metrics" >"$OUT/metrics-after-throughput.txt" || true
   report "### Throughput: one worker vs plain Kestrel (wrk -t2 -c32 -d${WRK_SECONDS}s --latency; median of $REPEATS)" "" \
     "| module | size | body B | worker req/s | p50 ms | p99 ms | Kestrel req/s | p50 ms | p99 ms | worker / Kestrel | CPU µs/request worker, Kestrel | B/response worker, Kestrel | errors |" \
     "|---|---|---|---|---|---|---|---|---|---|---|---|---|"

@@ -28,6 +28,7 @@ public static class WorkerHostingExtensions
         services.Configure<HostOptions>(o => o.ShutdownTimeout = configuration.GetSection(WorkerOptions.Section)
             .GetValue(nameof(WorkerOptions.DrainTimeout), TimeSpan.FromSeconds(30)));
 
+        services.AddSingleton(ManagementEndpoint.Listen(builder));
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(sp => new WasmRuntime(sp.GetRequiredService<IOptions<RuntimeOptions>>().Value,
             sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<TimeProvider>()));
@@ -71,25 +72,44 @@ public static class WorkerHostingExtensions
             : $"ready: generation {current.Generation} ({failed.Count} app{(failed.Count == 1 ? "" : "s")} failed: {string.Join(", ", failed)})";
     }
 
-    /// <summary>The worker's own endpoints; every other path goes to the functions.</summary>
+    /// <summary>
+    /// The worker's own endpoints on the management port (<see cref="ManagementEndpoint"/>), 404 for any other path
+    /// there; every request on the invocation port, whatever its path, goes to the functions.
+    /// </summary>
     public static WebApplication MapWorker(this WebApplication app)
     {
         var state = app.Services.GetRequiredService<AppliedState>();
         var metrics = app.Services.GetRequiredService<WorkerMetrics>();
         var runtime = app.Services.GetRequiredService<WasmRuntime>();
-        app.MapGet("/healthz", () => TypedResults.Text("ok"));
-        app.MapGet("/readyz", () => state.IsReady
-            ? Results.Text(ReadyText(state.Current))
-            : Results.Text("not ready: the first sync with the control plane has not succeeded yet", statusCode: 503));
-        app.MapGet("/metrics", async (HttpContext context) =>
+        var management = app.Services.GetRequiredService<ManagementEndpoint>();
+        app.MapWhen(management.Serves, own =>
         {
-            PoolMetrics.Update(metrics, state.Current, runtime.Stats);
-            context.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
-            await metrics.Registry.CollectAndExportAsTextAsync(context.Response.Body, context.RequestAborted).ConfigureAwait(false);
+            own.Map("/healthz", exact => exact.Run(context => Own(context, () => TypedResults.Text("ok"))));
+            own.Map("/readyz", exact => exact.Run(context => Own(context, () => state.IsReady
+                ? Results.Text(ReadyText(state.Current))
+                : Results.Text("not ready: the first sync with the control plane has not succeeded yet", statusCode: 503))));
+            own.Map("/metrics", exact => exact.Run(context => Own(context, () => Results.Stream(async body =>
+            {
+                PoolMetrics.Update(metrics, state.Current, runtime.Stats);
+                await metrics.Registry.CollectAndExportAsTextAsync(body, context.RequestAborted).ConfigureAwait(false);
+            }, "text/plain; version=0.0.4; charset=utf-8"))));
+            own.Run(context => Results.NotFound().ExecuteAsync(context));
         });
         var handler = app.Services.GetRequiredService<InvocationHandler>();
-        // Routing runs first and matches the worker's own endpoints; every other request is a function's.
-        app.Use(next => context => context.GetEndpoint() is null ? handler.HandleAsync(context) : next(context));
+        app.Run(handler.HandleAsync);
         return app;
+    }
+
+    /// <summary>The endpoint's answer for a GET or HEAD of exactly its path (<c>Map</c> also matches sub-paths).</summary>
+    private static Task Own(HttpContext context, Func<IResult> answer)
+    {
+        if (context.Request.Path.HasValue && context.Request.Path != "/")
+        {
+            return Results.NotFound().ExecuteAsync(context);
+        }
+
+        return HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method)
+            ? answer().ExecuteAsync(context)
+            : Results.StatusCode(StatusCodes.Status405MethodNotAllowed).ExecuteAsync(context);
     }
 }

@@ -19,6 +19,15 @@ public sealed class WorkerOptions
     [Required(ErrorMessage = "Set FUNCTIONS_WORKER_KEY (or Worker:Key) to the key the control plane gives workers.")]
     public string? Key { get; set; }
 
+    /// <summary>
+    /// Where the worker answers <c>/healthz</c>, <c>/readyz</c> and <c>/metrics</c> (and nothing else), separated by
+    /// <c>;</c>: ports of their own, apart from the invocation port, where every path is a function's. Read at start-up.
+    /// </summary>
+    public string ManagementUrls { get; set; } = DefaultManagementUrls;
+
+    /// <summary>Loopback only: a probe or scraper on another machine (a kubelet, Prometheus) needs e.g. <c>http://+:9090</c>.</summary>
+    public const string DefaultManagementUrls = "http://127.0.0.1:9090";
+
     /// <summary>Where this worker answers invocations, as reported to the control plane. Defaults to the first listening URL.</summary>
     public string? AdvertisedAddress { get; set; }
 

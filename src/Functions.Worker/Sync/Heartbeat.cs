@@ -4,6 +4,7 @@ using Functions.Worker.Hosting;
 using Functions.Worker.Serving;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
 
 namespace Functions.Worker.Sync;
@@ -14,6 +15,7 @@ public sealed partial class Heartbeat(
     AppliedState applied,
     IServer server,
     IOptions<WorkerOptions> options,
+    ManagementEndpoint management,
     TimeProvider time,
     ILogger<Heartbeat> logger) : BackgroundService
 {
@@ -68,7 +70,8 @@ public sealed partial class Heartbeat(
 
     private string Address() =>
         options.Value.AdvertisedAddress
-        ?? server.Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault()
+        ?? server.Features.Get<IServerAddressesFeature>()?.Addresses
+            .FirstOrDefault(address => !management.Ports.Contains(BindingAddress.Parse(address).Port))
         ?? "unknown";
 
     [LoggerMessage(EventId = 1201, Level = LogLevel.Warning, Message = "Heartbeat to the control plane failed: {Error}. Still serving; retrying.")]

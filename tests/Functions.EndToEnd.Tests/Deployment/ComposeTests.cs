@@ -203,11 +203,11 @@ public sealed class ComposeTests
             return;
         }
 
-        var exposed = Assert.Single(Dockerfile.Load(spec.Dockerfile).Final.All("EXPOSE")).Arguments;
+        var exposed = Dockerfile.Load(spec.Dockerfile).ExposedPorts[0];
         Assert.All(spec.ComposeServices, name =>
         {
             var command = Compose.Services[name].HealthcheckCommand;
-            Assert.Equal(["http-probe", exposed], command.Take(2));
+            Assert.Equal(["http-probe", spec.ManagementPort ?? exposed], command.Take(2));
             Assert.Contains(command[2], spec.Contract.MappedPaths);
             Assert.All(Compose.Services[name].Ports, port => Assert.Equal(exposed, port.ContainerPort.ToString(System.Globalization.CultureInfo.InvariantCulture)));
         });

@@ -49,7 +49,8 @@ public sealed class DockerfileTests
 
         Assert.Equal(3, command.Count);
         Assert.Equal("http-probe", command[0]);
-        Assert.Equal(Exposed(dockerfile), int.Parse(command[1], System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(spec.ManagementPort ?? dockerfile.ExposedPorts[0], command[1]);
+        Assert.Contains(command[1], dockerfile.ExposedPorts);
         Assert.Contains(command[2], spec.Contract.MappedPaths);
         // The probe script is installed on PATH under the name the HEALTHCHECK calls.
         Assert.Contains(dockerfile.Final.All("COPY"), copy =>
@@ -68,14 +69,25 @@ public sealed class DockerfileTests
     [MemberData(nameof(Servers))]
     public void A_server_image_exposes_the_port_aspnet_core_listens_on(string host)
     {
-        var dockerfile = Dockerfile.Load(DeployedHost.Named(host).Dockerfile);
-        var environment = dockerfile.Final.All("ENV").SelectMany(env => env.Words)
+        var spec = DeployedHost.Named(host);
+        var dockerfile = Dockerfile.Load(spec.Dockerfile);
+
+        Assert.Equal(spec.ManagementPort is { } management ? ["8080", management] : ["8080"], dockerfile.ExposedPorts);
+        Assert.Equal("8080", Environment(dockerfile).GetValueOrDefault("ASPNETCORE_HTTP_PORTS"));
+    }
+
+    [Fact]
+    public void The_worker_image_answers_health_and_metrics_on_its_management_port_on_every_interface()
+    {
+        // Every interface of the container: a kubelet or Prometheus reaches it from outside; the port is published to no one.
+        Assert.Equal($"http://+:{DeployedHost.Worker.ManagementPort}",
+            Environment(Dockerfile.Load(DeployedHost.Worker.Dockerfile)).GetValueOrDefault("Worker__ManagementUrls"));
+    }
+
+    private static Dictionary<string, string> Environment(Dockerfile dockerfile) =>
+        dockerfile.Final.All("ENV").SelectMany(env => env.Words)
             .Select(word => word.Split('=', 2)).Where(parts => parts.Length == 2)
             .ToDictionary(parts => parts[0], parts => parts[1], StringComparer.Ordinal);
-
-        Assert.Equal(8080, Exposed(dockerfile));
-        Assert.Equal("8080", environment.GetValueOrDefault("ASPNETCORE_HTTP_PORTS"));
-    }
 
     [Theory]
     [MemberData(nameof(Hosts))]
@@ -162,9 +174,6 @@ public sealed class DockerfileTests
     {
         Assert.Equal(excluded, DockerIgnore.Load().Excludes(path));
     }
-
-    private static int Exposed(Dockerfile dockerfile) =>
-        int.Parse(Assert.Single(dockerfile.Final.All("EXPOSE")).Words.Single().Split('/')[0], System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>The command of <c>HEALTHCHECK [options] CMD …</c>, exec form parsed.</summary>
     internal static IReadOnlyList<string> HealthcheckCommand(DockerInstruction healthcheck)

@@ -252,6 +252,10 @@ public sealed partial class KubernetesTests
             Assert.Contains(container.StringAt(probe, "httpGet", "path")!, spec.Contract.MappedPaths);
             var port = container.StringAt(probe, "httpGet", "port")!;
             Assert.True(ContainerDeclaresPort(container, port), $"{target}: {spec.KubernetesDeployment}'s {probe} uses port {port}, which the container does not declare.");
+            if (spec.ManagementPort is { } management)
+            {
+                Assert.True(ContainerPort(container, port) == management, $"{target}: {spec.KubernetesDeployment}'s {probe} must use the management port {management}: on {port} every path is a function's.");
+            }
         }
     }
 
@@ -260,10 +264,15 @@ public sealed partial class KubernetesTests
     public void A_host_container_listens_on_the_port_its_image_exposes(string target, string host)
     {
         var (rendering, spec, _, container) = HostContainer(target, host);
-        var exposed = Assert.Single(Dockerfile.Load(spec.Dockerfile).Final.All("EXPOSE")).Arguments;
+        var exposed = Dockerfile.Load(spec.Dockerfile).ExposedPorts;
 
-        Assert.Equal([exposed], container.MapsAt("ports").Select(port => port.StringAt("containerPort")));
-        Assert.Equal(exposed, rendering.Environment(container).GetValueOrDefault("ASPNETCORE_HTTP_PORTS", exposed));
+        Assert.Equal(exposed, container.MapsAt("ports").Select(port => port.StringAt("containerPort")));
+        Assert.Equal(exposed[0], rendering.Environment(container).GetValueOrDefault("ASPNETCORE_HTTP_PORTS", exposed[0]));
+        if (spec.ManagementPort is { } management)
+        {
+            var urls = rendering.Environment(container).GetValueOrDefault("Worker__ManagementUrls") ?? "";
+            Assert.True(urls.EndsWith($":{management}", StringComparison.Ordinal), $"{target}: Worker__ManagementUrls ('{urls}') must name port {management}.");
+        }
     }
 
     [Theory]
@@ -350,6 +359,19 @@ public sealed partial class KubernetesTests
         Assert.True(ContainerDeclaresPort(container, annotations.GetValueOrDefault("prometheus.io/port") ?? ""));
         Assert.Contains(annotations.GetValueOrDefault("prometheus.io/path") ?? "", spec.Contract.MappedPaths);
         Assert.Equal("/metrics", annotations["prometheus.io/path"]);
+        Assert.Equal(spec.ManagementPort, ContainerPort(container, annotations["prometheus.io/port"]!));
+    }
+
+    [Theory]
+    [MemberData(nameof(Targets))]
+    public void The_worker_service_routes_invocations_only_never_the_management_port(string target)
+    {
+        var (rendering, spec, workload, container) = HostContainer(target, DeployedHost.Worker.Name);
+        var services = rendering.OfKind("Service").Where(service => rendering.WorkloadsSelectedBy(service.Node.StringsAt("spec", "selector")).Contains(workload)).ToList();
+
+        Assert.NotEmpty(services);
+        Assert.All(services.SelectMany(service => service.Node.MapsAt("spec", "ports")), port =>
+            Assert.NotEqual(spec.ManagementPort, ContainerPort(container, port.StringAt("targetPort") ?? port.StringAt("port")!)));
     }
 
     [Theory]
@@ -436,6 +458,11 @@ public sealed partial class KubernetesTests
 
     private static bool DeclaresPort(KubeObject workload, string port) =>
         workload.Containers.Any(container => ContainerDeclaresPort(container, port));
+
+    /// <summary>The container port a probe, annotation or Service names, by number or by name.</summary>
+    private static string? ContainerPort(Dictionary<string, object?> container, string port) =>
+        container.MapsAt("ports").Where(declared => declared.StringAt("name") == port || declared.StringAt("containerPort") == port)
+            .Select(declared => declared.StringAt("containerPort")).FirstOrDefault();
 
     private static bool ContainerDeclaresPort(Dictionary<string, object?> container, string port) =>
         container.MapsAt("ports").Any(declared => declared.StringAt("name") == port || declared.StringAt("containerPort") == port);

@@ -26,7 +26,7 @@ public sealed class NginxTests
     [Fact]
     public void The_upstream_lists_every_worker_service_on_the_port_the_worker_image_exposes()
     {
-        var port = int.Parse(Assert.Single(Dockerfile.Load(DeployedHost.Worker.Dockerfile).Final.All("EXPOSE")).Arguments,
+        var port = int.Parse(Dockerfile.Load(DeployedHost.Worker.Dockerfile).ExposedPorts[0],
             System.Globalization.CultureInfo.InvariantCulture);
         var upstream = Assert.Single(Config.Upstreams);
 

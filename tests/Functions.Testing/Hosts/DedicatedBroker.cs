@@ -10,13 +10,13 @@ public sealed class DedicatedBroker : IAsyncDisposable
 {
     private readonly Dictionary<string, string> _environment;
 
-    private DedicatedBroker(Dictionary<string, string> environment, RabbitMqEndpoint endpoint)
+    private DedicatedBroker(Dictionary<string, string> environment)
     {
         _environment = environment;
-        Endpoint = endpoint;
     }
 
-    public RabbitMqEndpoint Endpoint { get; }
+    /// <summary>The node's default virtual host and its <c>functions</c> login (the password services.sh generated).</summary>
+    public RabbitMqEndpoint Endpoint { get; private set; } = null!;
 
     /// <summary>Whether this machine can run one: the RabbitMQ package is installed and the tests run as root.</summary>
     public static bool Available => File.Exists("/usr/lib/rabbitmq/bin/rabbitmq-server") && Environment.UserName == "root";
@@ -37,8 +37,10 @@ public sealed class DedicatedBroker : IAsyncDisposable
             ["FUNCTIONS_RABBIT_MGMT_PORT"] = HostProcess.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["FUNCTIONS_RABBIT_DIST_PORT"] = HostProcess.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
         };
-        var broker = new DedicatedBroker(environment, new RabbitMqEndpoint("127.0.0.1", amqp, "/", "functions", "functions"));
+        var broker = new DedicatedBroker(environment);
         await broker.StartAsync(CancellationToken.None).ConfigureAwait(false);
+        var password = (await File.ReadAllTextAsync(Path.Combine(folder, "keys", "rabbitmq")).ConfigureAwait(false)).Trim();
+        broker.Endpoint = new RabbitMqEndpoint("127.0.0.1", amqp, "/", "functions", password);
         return broker;
     }
 

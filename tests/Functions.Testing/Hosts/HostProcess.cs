@@ -14,11 +14,12 @@ public sealed class HostProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _output = new();
 
-    private HostProcess(string name, Process process, Uri address)
+    private HostProcess(string name, Process process, Uri address, Uri management)
     {
         Name = name;
         _process = process;
         Address = address;
+        Management = management;
         process.OutputDataReceived += (_, e) => Keep(e.Data);
         process.ErrorDataReceived += (_, e) => Keep(e.Data);
         process.BeginOutputReadLine();
@@ -29,13 +30,20 @@ public sealed class HostProcess : IAsyncDisposable
 
     public Uri Address { get; }
 
+    /// <summary>Where the host answers <c>/healthz</c>, <c>/readyz</c> (and a worker <c>/metrics</c>): a worker's management port, else <see cref="Address"/>.</summary>
+    public Uri Management { get; }
+
     public bool HasExited => _process.HasExited;
 
     /// <summary>The last lines the process wrote, for a failure message.</summary>
     public string RecentOutput => string.Join('\n', _output);
 
-    /// <summary>Starts <c>src/{project}/bin/{configuration}/net10.0/{project}.dll</c> and waits for <c>/healthz</c>.</summary>
-    public static async Task<HostProcess> StartAsync(string project, string name, IReadOnlyDictionary<string, string> environment, int? port = null)
+    /// <summary>
+    /// Starts <c>src/{project}/bin/{configuration}/net10.0/{project}.dll</c> and waits for <c>/healthz</c> at
+    /// <paramref name="management"/> (a worker's management address, which its environment must name), else at its address.
+    /// </summary>
+    public static async Task<HostProcess> StartAsync(string project, string name, IReadOnlyDictionary<string, string> environment, int? port = null,
+        Uri? management = null)
     {
         var dll = HostAssembly(project);
         var address = new Uri($"http://127.0.0.1:{port ?? FreePort()}");
@@ -53,15 +61,15 @@ public sealed class HostProcess : IAsyncDisposable
             start.Environment[key] = value;
         }
 
-        var host = new HostProcess(name, Process.Start(start)!, address);
+        var host = new HostProcess(name, Process.Start(start)!, address, management ?? address);
         await host.WaitUntilAsync("/healthz", TimeSpan.FromSeconds(60)).ConfigureAwait(false);
         return host;
     }
 
-    /// <summary>Waits until <paramref name="path"/> answers 2xx, failing with the host's output if it never does.</summary>
+    /// <summary>Waits until <paramref name="path"/> on the management address answers 2xx, failing with the host's output if it never does.</summary>
     public async Task WaitUntilAsync(string path, TimeSpan timeout)
     {
-        using var http = new HttpClient { BaseAddress = Address, Timeout = TimeSpan.FromSeconds(5) };
+        using var http = new HttpClient { BaseAddress = Management, Timeout = TimeSpan.FromSeconds(5) };
         var deadline = DateTime.UtcNow + timeout;
         while (true)
         {

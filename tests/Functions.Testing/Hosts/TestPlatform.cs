@@ -98,12 +98,14 @@ public sealed class TestPlatform : IAsyncDisposable
     /// <summary>Starts a worker (or restarts one by id, reusing its disk cache) and waits until it is ready.</summary>
     public async Task<HostProcess> StartWorkerAsync(string nodeId, int? port = null)
     {
+        var management = new Uri($"http://127.0.0.1:{HostProcess.FreePort()}");
         var environment = new Dictionary<string, string>(_workerEnvironment)
         {
             ["Worker__NodeId"] = nodeId,
             ["Worker__CacheDirectory"] = Path.Combine(CacheRoot, nodeId),
+            ["Worker__ManagementUrls"] = management.AbsoluteUri.TrimEnd('/'),
         };
-        var worker = await HostProcess.StartAsync("Functions.Worker", nodeId, environment, port).ConfigureAwait(false);
+        var worker = await HostProcess.StartAsync("Functions.Worker", nodeId, environment, port, management).ConfigureAwait(false);
         lock (_workers)
         {
             _workers.Add(worker);

@@ -19,13 +19,22 @@ internal sealed record DeployedHost(
 
     public static readonly DeployedHost Worker = new(
         "worker", "src/Functions.Worker/Functions.Worker.csproj", "deploy/docker/worker.Dockerfile",
-        "mcr.microsoft.com/dotnet/aspnet:10.0", IsServer: true, ["worker-1", "worker-2"], "functions-worker");
+        "mcr.microsoft.com/dotnet/aspnet:10.0", IsServer: true, ["worker-1", "worker-2"], "functions-worker")
+    {
+        ManagementPort = "9090",
+    };
 
     public static readonly DeployedHost Cli = new(
         "CLI", "src/Functions.Cli/Functions.Cli.csproj", "deploy/docker/cli.Dockerfile",
         "mcr.microsoft.com/dotnet/runtime:10.0", IsServer: false, ["cli"], KubernetesDeployment: null);
 
     public static readonly IReadOnlyList<DeployedHost> All = [ControlPlane, Worker, Cli];
+
+    /// <summary>
+    /// The port a server answers its health (and a worker its metrics) on when that is not the port it serves on: a
+    /// worker's every path on its serving port is a function's.
+    /// </summary>
+    public string? ManagementPort { get; init; }
 
     private readonly Lazy<HostContract> contract = new(() => HostContract.Scan(ProjectFile));
 

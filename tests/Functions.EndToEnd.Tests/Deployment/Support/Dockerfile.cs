@@ -36,6 +36,10 @@ internal sealed record Dockerfile(string Path, IReadOnlyList<DockerStage> Stages
 {
     public DockerStage Final => Stages[^1];
 
+    /// <summary>The ports the final stage's EXPOSE instructions name, in order: a server's first is the one it serves on.</summary>
+    public IReadOnlyList<string> ExposedPorts =>
+        [.. Final.All("EXPOSE").SelectMany(expose => expose.Words).Select(word => word.Split('/')[0])];
+
     public static Dockerfile Load(string relativePath)
     {
         var instructions = new List<DockerInstruction>();

@@ -10,12 +10,14 @@ namespace Functions.HttpBench.Density;
 /// --sweep 1 then requests every other route once (a module cache bounded in bytes and ordered by use would drop the
 /// sample's modules first), waits --idle-wait-seconds (longer than the workers' idle setting), and then requests each
 /// sampled function once, one request at a time, alternating workers. Then the same again at once (warm) for scale.
+/// --management lists the workers' management addresses (same order as --workers), where their /metrics answer.
 /// </summary>
 internal static class DensityIdleCommand
 {
     public static async Task<int> RunAsync(Arguments args)
     {
         var workers = DensityLayout.Workers(args);
+        var management = DensityLayout.Workers(args, "management");
         var routes = DensityLayout.ReadRoutes(args.Required("routes"));
         var size = Math.Min(args.Int("sample", 100), routes.Count);
         var offset = args.Int("offset", 0);
@@ -53,9 +55,9 @@ internal static class DensityIdleCommand
         Console.Error.WriteLine($"density-idle: waiting {wait.TotalSeconds} s for the functions to go idle");
         await Task.Delay(wait);
         var ready = new List<string>();
-        foreach (var worker in workers)
+        for (var i = 0; i < workers.Count; i++)
         {
-            ready.Add($"{worker.Authority}: {await ReadyInstancesAsync(client, worker)}");
+            ready.Add($"{workers[i].Authority}: {(i < management.Count ? await ReadyInstancesAsync(client, management[i]) : "?")}");
         }
 
         var first = await MeasureAsync(client, workers, sample);
@@ -121,12 +123,12 @@ internal static class DensityIdleCommand
         }
     }
 
-    /// <summary>The sum of <c>functions_pool_ready_instances</c> over every route in the worker's /metrics, or "?".</summary>
-    private static async Task<string> ReadyInstancesAsync(HttpClient client, Uri worker)
+    /// <summary>The sum of <c>functions_pool_ready_instances</c> over every route in the worker's /metrics (on its management address), or "?".</summary>
+    private static async Task<string> ReadyInstancesAsync(HttpClient client, Uri management)
     {
         try
         {
-            var text = await client.GetStringAsync(new Uri(worker, "metrics"));
+            var text = await client.GetStringAsync(new Uri(management, "metrics"));
             var values = text.Split('\n').Where(line => line.StartsWith("functions_pool_ready_instances{", StringComparison.Ordinal))
                 .Select(line => double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture)).ToList();
             return values.Count == 0 ? "none (no route)" : values.Sum().ToString("0", CultureInfo.InvariantCulture);

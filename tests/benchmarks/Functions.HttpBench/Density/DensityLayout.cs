@@ -56,9 +56,9 @@ internal static class DensityLayout
     ];
 
     /// <summary>The workers' base addresses from <c>--workers URL,URL</c>, each ending in '/'.</summary>
-    public static List<Uri> Workers(Arguments args) =>
+    public static List<Uri> Workers(Arguments args, string option = "workers") =>
     [
-        .. args.Required("workers").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+        .. args.Required(option).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Select(w => new Uri(w.EndsWith('/') ? w : w + "/")),
     ];
 
