@@ -9,7 +9,8 @@
 #   deploy/local/services.sh env      print export lines for tests and hosts: eval "$(deploy/local/services.sh env)"
 #
 # Environment: FUNCTIONS_PG_PORT (55432), FUNCTIONS_AMQP_PORT (55672), FUNCTIONS_RABBIT_MGMT_PORT (55673),
-# FUNCTIONS_RABBIT_DIST_PORT (55674), FUNCTIONS_LOCAL_DIR (<checkout>/.local).
+# FUNCTIONS_RABBIT_DIST_PORT (55674), FUNCTIONS_LOCAL_DIR (<checkout>/.local), FUNCTIONS_SERVICES_DIR (the servers'
+# data: FUNCTIONS_LOCAL_DIR, or /var/lib/functions-local/<checkout>-<hash> when the servers' users cannot reach it).
 # Progress goes to stderr, so `env` output stays clean for eval.
 #
 # Security, though both listen on loopback only (other local users must not get in): Postgres asks every client for
@@ -33,14 +34,40 @@ SERVICE_USER=functions
 SERVICE_DB=functions
 KEYS_DIR="$LOCAL_DIR/keys"
 
+# Where the servers keep their data. They run as their packages' users (postgres, rabbitmq) when we are root, and
+# those users must be able to reach the folder: a checkout in a private folder (/root, a `mktemp -d`, any 0700
+# parent) cannot hold it. Then it goes to a per-checkout folder under /var/lib/functions-local, named by a hash of
+# the .local path (printed at start; the keys, logs and the rest stay in .local/). FUNCTIONS_SERVICES_DIR overrides
+# the choice. Data already in either place keeps it there, so start, stop and status always agree.
+reachable_by_service_users() {
+  [[ $EUID -eq 0 ]] || return 0
+  local dir="$1"
+  while [[ ! -e "$dir" ]]; do dir="$(dirname "$dir")"; done
+  runuser -u postgres -- test -x "$dir" 2>/dev/null && runuser -u rabbitmq -- test -x "$dir" 2>/dev/null
+}
+services_dir() {
+  if [[ -n "${FUNCTIONS_SERVICES_DIR:-}" ]]; then realpath -m "$FUNCTIONS_SERVICES_DIR"; return; fi
+  local fallback
+  fallback="/var/lib/functions-local/$(basename "$(dirname "$LOCAL_DIR")")-$(printf '%s' "$LOCAL_DIR" | sha256sum | cut -c1-12)"
+  if [[ -d "$LOCAL_DIR/postgres" || -d "$LOCAL_DIR/rabbitmq" ]]; then echo "$LOCAL_DIR"
+  elif [[ -d "$fallback" ]]; then echo "$fallback"
+  elif ! id postgres >/dev/null 2>&1 || ! id rabbitmq >/dev/null 2>&1 || reachable_by_service_users "$LOCAL_DIR"; then echo "$LOCAL_DIR"
+  else echo "$fallback"
+  fi
+}
+SERVICES_DIR="$(services_dir)"
+# Every path is absolute from here; the servers' users may not be able to enter the caller's folder (Erlang reads
+# its working directory at start and logs eacces errors when it cannot).
+cd /
+
 PG_BIN=/usr/lib/postgresql/15/bin
-PG_DIR="$LOCAL_DIR/postgres"        # mode 0700, owned by the server's user
+PG_DIR="$SERVICES_DIR/postgres"     # mode 0700, owned by the server's user
 PG_SOCKET="$PG_DIR/socket"          # the Unix socket (not /var/run, which we may not own), mode 0700
 PG_DATA="$PG_DIR/data"
 PG_LOG="$PG_DIR/postgres.log"
 
 RABBIT_BIN=/usr/lib/rabbitmq/bin
-RABBIT_DIR="$LOCAL_DIR/rabbitmq"
+RABBIT_DIR="$SERVICES_DIR/rabbitmq"
 # Named after its port, so two checkouts on different ports can run side by side.
 RABBIT_NODE="functions-$AMQP_PORT@localhost"
 RABBIT_PID="$RABBIT_DIR/rabbitmq.pid"
@@ -109,7 +136,7 @@ prepare_dir() {
   mkdir -p "$dir"
   [[ $EUID -eq 0 ]] && chown "$owner:" "$dir"
   if [[ $EUID -eq 0 ]] && ! runuser -u "$owner" -- test -w "$dir"; then
-    die "user '$owner' cannot write $dir (a parent folder is not searchable by others?). Set FUNCTIONS_LOCAL_DIR to a folder it can reach, e.g. /var/tmp/functions-local."
+    die "user '$owner' cannot write $dir (a parent folder is not searchable by others?). Set FUNCTIONS_SERVICES_DIR to a folder it can reach, e.g. /var/tmp/functions-local."
   fi
 }
 
@@ -435,6 +462,12 @@ case "${1:-}" in
     ensure_packages
     preflight
     mkdir -p "$LOCAL_DIR"
+    if [[ "$SERVICES_DIR" != "$LOCAL_DIR" ]]; then
+      [[ -n "${FUNCTIONS_SERVICES_DIR:-}" ]] || install -d -m 755 "$(dirname "$SERVICES_DIR")" "$SERVICES_DIR"
+      mkdir -p "$SERVICES_DIR"
+      printf '%s\n' "$LOCAL_DIR" >"$SERVICES_DIR/checkout"
+      say "the servers' data is in $SERVICES_DIR (users postgres and rabbitmq cannot reach $LOCAL_DIR; FUNCTIONS_SERVICES_DIR overrides)"
+    fi
     load_secrets
     [[ "$ONLY" == rabbitmq ]] || pg_start
     [[ "$ONLY" == postgres ]] || rabbit_start
