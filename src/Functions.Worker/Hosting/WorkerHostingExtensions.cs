@@ -3,6 +3,7 @@ using Functions.Worker.Metrics;
 using Functions.Worker.Serving;
 using Functions.Worker.Sync;
 using MassTransit;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Prometheus;
@@ -28,12 +29,24 @@ public static class WorkerHostingExtensions
         services.Configure<HostOptions>(o => o.ShutdownTimeout = configuration.GetSection(WorkerOptions.Section)
             .GetValue(nameof(WorkerOptions.DrainTimeout), TimeSpan.FromSeconds(30)));
 
+        // Against clients that trickle a body (or read a response) to hold their admission and its memory.
+        services.AddOptions<KestrelServerOptions>().Configure<IOptions<WorkerOptions>>((kestrel, worker) =>
+        {
+            var options = worker.Value;
+            kestrel.Limits.MinRequestBodyDataRate = options.MinRequestBodyBytesPerSecond > 0
+                ? new MinDataRate(options.MinRequestBodyBytesPerSecond, options.MinDataRateGracePeriod)
+                : null;
+            kestrel.Limits.MinResponseDataRate = options.MinResponseBytesPerSecond > 0
+                ? new MinDataRate(options.MinResponseBytesPerSecond, options.MinDataRateGracePeriod)
+                : null;
+        });
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(sp => new WasmRuntime(sp.GetRequiredService<IOptions<RuntimeOptions>>().Value,
             sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<AppliedState>();
         services.AddSingleton<SyncSignal>();
         services.AddSingleton<StateBuilder>();
+        services.AddSingleton<WorkerBudgets>();
         services.AddSingleton<InvocationHandler>();
         services.AddSingleton(_ => new WorkerMetrics(Prometheus.Metrics.NewCustomRegistry()));
         services.AddHttpClient<ControlPlaneClient>((sp, http) =>
@@ -77,13 +90,14 @@ public static class WorkerHostingExtensions
         var state = app.Services.GetRequiredService<AppliedState>();
         var metrics = app.Services.GetRequiredService<WorkerMetrics>();
         var runtime = app.Services.GetRequiredService<WasmRuntime>();
+        var budgets = app.Services.GetRequiredService<WorkerBudgets>();
         app.MapGet("/healthz", () => TypedResults.Text("ok"));
         app.MapGet("/readyz", () => state.IsReady
             ? Results.Text(ReadyText(state.Current))
             : Results.Text("not ready: the first sync with the control plane has not succeeded yet", statusCode: 503));
         app.MapGet("/metrics", async (HttpContext context) =>
         {
-            PoolMetrics.Update(metrics, state.Current, runtime.Stats);
+            PoolMetrics.Update(metrics, state.Current, runtime.Stats, budgets);
             context.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
             await metrics.Registry.CollectAndExportAsTextAsync(context.Response.Body, context.RequestAborted).ConfigureAwait(false);
         });
