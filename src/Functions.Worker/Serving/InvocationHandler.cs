@@ -26,10 +26,10 @@ public sealed partial class InvocationHandler(AppliedState state, WorkerBudgets 
         var problemJson = WagiResult.AcceptsProblemJson(context.Request.Headers.Accept);
 
         var (rawPath, query) = SplitTarget(context);
-        if (HasNul(rawPath))
+        if (HttpSyntax.HasNul(rawPath))
         {
-            // A C module would see PATH_INFO cut at the NUL: what it checked is not what was asked for.
-            await WriteAsync(context, WagiResult.Error(StatusCodes.Status400BadRequest, requestId, problemJson,
+            // Kestrel refuses an encoded NUL in an HTTP/1.1 target itself (a bare 400); this holds for any other way in.
+            await WriteAsync(context, WagiResult.Refused(StatusCodes.Status400BadRequest, requestId, problemJson,
                 "the path contains %00 (a NUL byte), which no function may be given; remove it")).ConfigureAwait(false);
             return;
         }
@@ -94,14 +94,15 @@ public sealed partial class InvocationHandler(AppliedState state, WorkerBudgets 
                         sizeFeature.MaxRequestBodySize = limit + 1;
                     }
 
-                    (outcome, body) = await RequestBody.ReadAsync(context.Request.Body, context.Request.ContentLength, limit, budgets,
-                        context.RequestAborted).ConfigureAwait(false);
+                    body = new RequestBody(budgets);
+                    outcome = await body.ReadAsync(context.Request.Body, context.Request.ContentLength, limit, context.RequestAborted)
+                        .ConfigureAwait(false);
                 }
 
                 switch (outcome)
                 {
                     case BodyOutcome.TooLarge:
-                        return WagiResult.Error(StatusCodes.Status413PayloadTooLarge, requestId, problemJson,
+                        return WagiResult.Refused(StatusCodes.Status413PayloadTooLarge, requestId, problemJson,
                             $"the request body is over the route's limit of {limit} bytes");
                     case BodyOutcome.BodiesSpent:
                         return Unavailable(context, requestId, problemJson, budgets.Bodies.SpentDetail("the request body could not be received"));
@@ -165,17 +166,13 @@ public sealed partial class InvocationHandler(AppliedState state, WorkerBudgets 
     private static WagiResponse Unavailable(HttpContext context, string requestId, bool problemJson, string detail)
     {
         context.Response.Headers.RetryAfter = "1";
-        return WagiResult.Error(StatusCodes.Status503ServiceUnavailable, requestId, problemJson, detail);
+        return WagiResult.Refused(StatusCodes.Status503ServiceUnavailable, requestId, problemJson, detail);
     }
 
     private static bool HasBody(HttpContext context) =>
         context.Request.ContentLength is { } declared
             ? declared > 0
             : context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody != false;
-
-    /// <summary>Whether the undecoded path holds a NUL byte, raw or as <c>%00</c>.</summary>
-    private static bool HasNul(string rawPath) =>
-        rawPath.Contains('\0', StringComparison.Ordinal) || rawPath.Contains("%00", StringComparison.Ordinal);
 
     private static (string RawPath, string Query) SplitTarget(HttpContext context)
     {

@@ -33,47 +33,46 @@ public sealed class RequestBody : IDisposable
     private readonly List<(byte[] Array, int Used)> _chunks = [];
     private long _charged;
 
-    private RequestBody(WorkerBudgets budgets) => _budgets = budgets;
+    public RequestBody(WorkerBudgets budgets) => _budgets = budgets;
 
     /// <summary>The bytes read.</summary>
     public long Length { get; private set; }
 
     /// <summary>
     /// Reads <paramref name="stream"/> to its end, or stops at the first of: more than <paramref name="limit"/> bytes, a
-    /// spent budget. The body is returned whatever the outcome, to be disposed by the caller.
+    /// spent budget. Whatever the outcome, or if reading throws (the client went away), what was read stays here
+    /// until <see cref="Dispose"/>.
     /// </summary>
-    public static async Task<(BodyOutcome Outcome, RequestBody Body)> ReadAsync(
-        Stream stream, long? declared, long limit, WorkerBudgets budgets, CancellationToken cancellationToken)
+    public async Task<BodyOutcome> ReadAsync(Stream stream, long? declared, long limit, CancellationToken cancellationToken)
     {
-        var body = new RequestBody(budgets);
         // Never past limit + 1 (enough to tell a body over the limit), nor past a declared length Kestrel enforces.
         var end = Math.Min(declared ?? long.MaxValue, limit + 1);
-        while (body.Length < end)
+        while (Length < end)
         {
-            if (body._chunks.Count == 0 || body._chunks[^1].Used == body._chunks[^1].Array.Length)
+            if (_chunks.Count == 0 || _chunks[^1].Used == _chunks[^1].Array.Length)
             {
-                var size = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Clamp(Math.Min(body.Length, end - body.Length), FirstChunk, LargestChunk));
-                if (body.Charge(size) is { } spent)
+                var size = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Clamp(Math.Min(Length, end - Length), FirstChunk, LargestChunk));
+                if (Charge(size) is { } spent)
                 {
-                    return (spent, body);
+                    return spent;
                 }
 
-                body._chunks.Add((ArrayPool<byte>.Shared.Rent(size), 0));
+                _chunks.Add((ArrayPool<byte>.Shared.Rent(size), 0));
             }
 
-            var (array, used) = body._chunks[^1];
-            var room = (int)Math.Min(array.Length - used, end - body.Length);
+            var (array, used) = _chunks[^1];
+            var room = (int)Math.Min(array.Length - used, end - Length);
             var read = await stream.ReadAsync(array.AsMemory(used, room), cancellationToken).ConfigureAwait(false);
             if (read == 0)
             {
                 break;
             }
 
-            body._chunks[^1] = (array, used + read);
-            body.Length += read;
+            _chunks[^1] = (array, used + read);
+            Length += read;
         }
 
-        return (body.Length > limit ? BodyOutcome.TooLarge : BodyOutcome.Read, body);
+        return Length > limit ? BodyOutcome.TooLarge : BodyOutcome.Read;
     }
 
     /// <summary>The bytes read, as one sequence over the chunks (no copy).</summary>
