@@ -19,6 +19,13 @@ public static class HttpSyntax
     public static bool IsToken(ReadOnlySpan<byte> name) => !name.IsEmpty && !name.ContainsAnyExcept(TokenByteValues);
 
     /// <summary>
+    /// True when an undecoded request path holds a NUL byte, raw or percent-encoded (<c>%00</c>): a C module would see
+    /// <c>PATH_INFO</c> end there, so what it checked would not be what was asked for. Such a request is refused (400).
+    /// </summary>
+    public static bool HasNul(ReadOnlySpan<char> rawPath) =>
+        rawPath.Contains('\0') || rawPath.IndexOf("%00", StringComparison.Ordinal) >= 0;
+
+    /// <summary>
     /// True for an RFC 9110 field value without leading or trailing whitespace: visible ASCII, with spaces
     /// and tabs inside. Obsolete non-ASCII bytes (obs-text) are refused: Kestrel would throw writing them.
     /// </summary>

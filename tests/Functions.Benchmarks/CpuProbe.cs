@@ -10,7 +10,7 @@ namespace Functions.Benchmarks;
 /// process swings much less, so optimizations are compared on both. Not a BenchmarkDotNet run.
 /// <c>cpu [--sync] [--ready n] [--settings name[,name]] [module...]</c>: <c>--ready</c> sets the pool's ready instances
 /// (default 16); <c>--sync</c> calls <see cref="FunctionPool.Invoke"/> on
-/// the caller's thread instead of awaiting <see cref="FunctionPool.InvokeAsync"/>; settings from <see cref="EngineSettings"/>.
+/// the caller's thread instead of awaiting <see cref="FunctionPool.InvokeAsync(Invocation, CancellationToken)"/>; settings from <see cref="EngineSettings"/>.
 /// </summary>
 internal static class CpuProbe
 {

@@ -5,6 +5,21 @@ namespace Functions.Wagi.Tests;
 public sealed class HttpSyntaxTests
 {
     [Theory]
+    [InlineData("/a%00b", true)]
+    [InlineData("/file.txt%00.png", true)]
+    [InlineData("/%00", true)]
+    [InlineData("/a\0b", true)]
+    [InlineData("/a%000", true)]
+    [InlineData("/a%0", false)]
+    [InlineData("/a%2500", false)]
+    [InlineData("/a0%0a0", false)]
+    [InlineData("/plain", false)]
+    public void A_path_with_a_NUL_raw_or_percent_encoded_is_recognised(string rawPath, bool hasNul)
+    {
+        Assert.Equal(hasNul, HttpSyntax.HasNul(rawPath));
+    }
+
+    [Theory]
     [InlineData("Content-Type", true)]
     [InlineData("x-a_b.c~d!#$%&'*+^`|", true)]
     [InlineData("", false)]

@@ -4,7 +4,7 @@ using Functions.Testing.Hosts;
 namespace Functions.Worker.Tests;
 
 /// <summary>A control plane and one worker, as processes, with the fixture modules uploaded.</summary>
-public sealed class WorkerFixture : IAsyncLifetime
+public class WorkerFixture : IAsyncLifetime
 {
     private readonly Dictionary<string, string> _digests = [];
 
@@ -16,11 +16,17 @@ public sealed class WorkerFixture : IAsyncLifetime
     /// <summary>The worker's management address: <c>/healthz</c>, <c>/readyz</c>, <c>/metrics</c>.</summary>
     public HttpClient Management { get; private set; } = null!;
 
+    /// <summary>The platform's name (its database and virtual host).</summary>
+    protected virtual string Name => "worker";
+
+    /// <summary>The worker's own settings beyond the platform's (environment variables).</summary>
+    protected virtual IReadOnlyDictionary<string, string>? WorkerSettings => null;
+
     public async Task InitializeAsync()
     {
         // These tests are about what a worker does with what it is given, broken modules included: the control
         // plane's deploy checks (which would refuse those at deploy) are off here and tested in its own project.
-        Platform = await TestPlatform.StartAsync("worker", workers: 1,
+        Platform = await TestPlatform.StartAsync(Name, workers: 1, workerSettings: WorkerSettings,
             controlPlaneSettings: new Dictionary<string, string> { ["Functions__DeployChecks__Enabled"] = "false" });
         Worker = new HttpClient { BaseAddress = Platform.Workers[0].Address, Timeout = TimeSpan.FromSeconds(60) };
         Management = new HttpClient { BaseAddress = Platform.Workers[0].Management, Timeout = TimeSpan.FromSeconds(60) };
@@ -83,7 +89,7 @@ public sealed class WorkerFixture : IAsyncLifetime
         return long.Parse(digits, System.Globalization.CultureInfo.InvariantCulture);
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         Worker.Dispose();
         Management.Dispose();

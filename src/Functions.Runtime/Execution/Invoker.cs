@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Diagnostics;
 using System.Text;
 using Functions.Runtime.Native;
@@ -150,12 +151,11 @@ internal static unsafe class Invoker
 
         if (!invocation.Stdin.IsEmpty)
         {
-            fixed (byte* stdin = invocation.Stdin.Span)
-            {
-                WasmtimeNative.ByteVec bytes;
-                WasmtimeNative.ByteVecNew(&bytes, (nuint)invocation.Stdin.Length, stdin); // copied; the config takes it
-                WasmtimeNative.WasiConfigSetStdinBytes(config, &bytes);
-            }
+            // One native copy of the (possibly segmented) body; the config takes the vector.
+            WasmtimeNative.ByteVec bytes;
+            WasmtimeNative.ByteVecNewUninitialized(&bytes, (nuint)invocation.Stdin.Length);
+            invocation.Stdin.CopyTo(new Span<byte>(bytes.Data, checked((int)invocation.Stdin.Length)));
+            WasmtimeNative.WasiConfigSetStdinBytes(config, &bytes);
         }
 
         foreach (var (host, guest, writable) in plan.Volumes)

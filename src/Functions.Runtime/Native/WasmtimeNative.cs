@@ -259,8 +259,8 @@ internal static unsafe partial class WasmtimeNative
     [LibraryImport(Library, EntryPoint = "wasm_trap_delete")]
     public static partial void TrapDelete(nint trap);
 
-    [LibraryImport(Library, EntryPoint = "wasm_byte_vec_new")]
-    public static partial void ByteVecNew(ByteVec* vec, nuint size, byte* data);
+    [LibraryImport(Library, EntryPoint = "wasm_byte_vec_new_uninitialized")]
+    public static partial void ByteVecNewUninitialized(ByteVec* vec, nuint size);
 
     [LibraryImport(Library, EntryPoint = "wasm_byte_vec_delete")]
     public static partial void ByteVecDelete(ref ByteVec vec);

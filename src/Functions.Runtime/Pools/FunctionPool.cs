@@ -15,6 +15,9 @@ namespace Functions.Runtime;
 /// </summary>
 public sealed partial class FunctionPool : IDisposable, IInvocationTarget
 {
+    /// <summary>The bit of <see cref="_inFlight"/> that refuses admissions: the pool is retired or disposed.</summary>
+    private const int Closed = 1 << 30;
+
     private readonly ConcurrentQueue<PreparedInstance> _ready = new();
     private readonly WasmRuntime _runtime;
     private readonly FunctionSettings _settings;
@@ -27,7 +30,7 @@ public sealed partial class FunctionPool : IDisposable, IInvocationTarget
     private FunctionPlan? _plan;
     private int _target;
     private int _readyCount;
-    private int _inFlight;
+    private int _inFlight; // admitted and not yet ended, plus Closed once retired or disposed
     private int _peak;
     private int _refilling;
     private int _fastRuns;
@@ -80,7 +83,7 @@ public sealed partial class FunctionPool : IDisposable, IInvocationTarget
     public CompiledModule Module => Volatile.Read(ref _module);
 
     public PoolStats Stats => new(
-        Volatile.Read(ref _readyCount), Volatile.Read(ref _target), Volatile.Read(ref _inFlight), Interlocked.Read(ref _invocations),
+        Volatile.Read(ref _readyCount), Volatile.Read(ref _target), InFlight, Interlocked.Read(ref _invocations),
         Interlocked.Read(ref _hits), Interlocked.Read(ref _misses), Interlocked.Read(ref _instantiations),
         Interlocked.Read(ref _failures), Interlocked.Read(ref _busy), Interlocked.Read(ref _inlineRuns))
     {
@@ -97,46 +100,120 @@ public sealed partial class FunctionPool : IDisposable, IInvocationTarget
     /// <see cref="OperationCanceledException"/>. A function whose recent runs were all short may run on the calling
     /// thread (<see cref="RuntimeOptions.InlineRunThreshold"/>): the task is then already complete when this returns.
     /// </summary>
-    public ValueTask<InvocationResult> InvokeAsync(Invocation invocation, CancellationToken cancellationToken = default) =>
-        Admit(invocation) is { } lease
+    public ValueTask<InvocationResult> InvokeAsync(Invocation invocation, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(invocation);
+        return Admit() is { } lease
             ? _runtime.Scheduler.Dispatch(lease, invocation, cancellationToken)
             : ValueTask.FromResult(BusyAtLimit());
+    }
+
+    /// <summary>
+    /// Runs an invocation admitted before by <see cref="TryAdmit"/> (a server admits a request when it matches the
+    /// route, before it reads the body); the run gives <paramref name="lease"/> back when it ends.
+    /// </summary>
+    public ValueTask<InvocationResult> InvokeAsync(InvocationLease lease, Invocation invocation, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(lease);
+        ArgumentNullException.ThrowIfNull(invocation);
+        if (!ReferenceEquals(lease.Target, this) || !lease.IsHeld)
+        {
+            throw new ArgumentException("The lease was not taken from this pool, or was already used.", nameof(lease));
+        }
+
+        return _runtime.Scheduler.Dispatch(lease, invocation, cancellationToken);
+    }
 
     /// <summary>
     /// Runs the entrypoint once on the calling thread, which it blocks for as long as the module runs (up to the
-    /// timeout). For callers that own their threads (benchmarks, tools); servers use <see cref="InvokeAsync"/>, which
-    /// keeps slow functions off the thread pool. Same admission control and outcomes.
+    /// timeout). For callers that own their threads (benchmarks, tools); servers use <see cref="InvokeAsync(Invocation, CancellationToken)"/>,
+    /// which keeps slow functions off the thread pool. Same admission control and outcomes.
     /// </summary>
-    public InvocationResult Invoke(Invocation invocation, CancellationToken cancellationToken = default) =>
-        Admit(invocation) is { } lease ? _runtime.Scheduler.RunHere(lease, invocation, cancellationToken) : BusyAtLimit();
-
-    /// <summary>The invocation's lease when it may run (it is then counted in flight), else null.</summary>
-    private InvocationLease? Admit(Invocation invocation)
+    public InvocationResult Invoke(Invocation invocation, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(invocation);
-        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        var inFlight = Interlocked.Increment(ref _inFlight);
-        if (inFlight > _settings.MaxConcurrency)
+        return Admit() is { } lease ? _runtime.Scheduler.RunHere(lease, invocation, cancellationToken) : BusyAtLimit();
+    }
+
+    /// <summary>
+    /// Takes one of the function's concurrency slots for an invocation to come: <see cref="Admission.Admitted"/> with
+    /// the <paramref name="lease"/> to run it with (<see cref="InvokeAsync(InvocationLease, Invocation, CancellationToken)"/>)
+    /// or to dispose when it will not run; <see cref="Admission.Busy"/> at the concurrency limit;
+    /// <see cref="Admission.Retired"/> once the pool was retired or disposed (the caller looks its route up again).
+    /// A held lease keeps a retiring pool alive.
+    /// </summary>
+    public Admission TryAdmit(out InvocationLease? lease)
+    {
+        var seen = Volatile.Read(ref _inFlight);
+        while (true)
         {
-            Interlocked.Decrement(ref _inFlight);
-            Interlocked.Increment(ref _busy);
-            return null;
+            if ((seen & Closed) != 0)
+            {
+                lease = null;
+                return Admission.Retired;
+            }
+
+            if (seen >= _settings.MaxConcurrency)
+            {
+                Interlocked.Increment(ref _busy);
+                lease = null;
+                return Admission.Busy;
+            }
+
+            var previous = Interlocked.CompareExchange(ref _inFlight, seen + 1, seen);
+            if (previous == seen)
+            {
+                break;
+            }
+
+            seen = previous;
         }
 
-        if (inFlight > Volatile.Read(ref _peak))
+        if (seen + 1 > Volatile.Read(ref _peak))
         {
-            RaiseTo(ref _peak, inFlight);
+            RaiseTo(ref _peak, seen + 1);
         }
 
         Interlocked.Increment(ref _invocations);
         Volatile.Write(ref _lastUsed, _time.GetTimestamp());
-        return new InvocationLease(this);
+        lease = new InvocationLease(this);
+        return Admission.Admitted;
+    }
+
+    /// <summary>The invocation's lease when it may run (it is then counted in flight), else null.</summary>
+    private InvocationLease? Admit()
+    {
+        var admission = TryAdmit(out var lease);
+        ObjectDisposedException.ThrowIf(admission == Admission.Retired, this);
+        return lease;
     }
 
     private InvocationResult BusyAtLimit() =>
         InvocationResult.NotRun(InvocationOutcome.Busy, $"{_settings.Name} is at its concurrency limit of {_settings.MaxConcurrency}");
 
-    void IInvocationTarget.Release() => Interlocked.Decrement(ref _inFlight);
+    void IInvocationTarget.Release()
+    {
+        // The last lease of a retiring pool disposes it (off this thread: it may be the request's, or an execution thread).
+        if (Interlocked.Decrement(ref _inFlight) == Closed && Volatile.Read(ref _disposed) == 0)
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(static pool => pool.Dispose(), this, preferLocal: false);
+        }
+    }
+
+    /// <summary>
+    /// Retires the pool: new admissions are refused (<see cref="Admission.Retired"/>) at once, and the pool is disposed
+    /// when the last lease held is given back (at once when none is). For a pool the served routes no longer use.
+    /// </summary>
+    public void DisposeWhenIdle()
+    {
+        if ((Interlocked.Or(ref _inFlight, Closed) & ~Closed) == 0)
+        {
+            Dispose();
+        }
+    }
+
+    /// <summary>Invocations admitted and not yet ended.</summary>
+    private int InFlight => Volatile.Read(ref _inFlight) & ~Closed;
 
     TimeSpan IInvocationTarget.Timeout => _settings.Timeout;
 
@@ -170,7 +247,7 @@ public sealed partial class FunctionPool : IDisposable, IInvocationTarget
             var target = Volatile.Read(ref _target);
             if (target < _maxReady)
             {
-                RaiseTo(ref _target, Math.Min(_maxReady, Math.Max(Math.Max(1, 2 * target), Volatile.Read(ref _inFlight))));
+                RaiseTo(ref _target, Math.Min(_maxReady, Math.Max(Math.Max(1, 2 * target), InFlight)));
             }
 
             try
@@ -368,7 +445,7 @@ public sealed partial class FunctionPool : IDisposable, IInvocationTarget
             return ReleaseRetiredPlans();
         }
 
-        if (IsIdle() && Volatile.Read(ref _inFlight) == 0)
+        if (IsIdle() && InFlight == 0)
         {
             Volatile.Write(ref _target, 0);
             Volatile.Write(ref _peak, 0);
@@ -383,7 +460,7 @@ public sealed partial class FunctionPool : IDisposable, IInvocationTarget
         {
             // Lowered only when the interval had fewer requests than instances kept ready: at a high rate the ready
             // instances are what keeps instantiation off the request path, however few run at one instant.
-            var peak = Interlocked.Exchange(ref _peak, Volatile.Read(ref _inFlight));
+            var peak = Interlocked.Exchange(ref _peak, InFlight);
             var invocations = Interlocked.Read(ref _invocations);
             var recent = invocations - _invocationsAtLastScale;
             _invocationsAtLastScale = invocations;
@@ -433,7 +510,7 @@ public sealed partial class FunctionPool : IDisposable, IInvocationTarget
     {
         lock (_planLock)
         {
-            if (_retired.Count > 0 && Volatile.Read(ref _inFlight) == 0 && Volatile.Read(ref _refilling) == 0)
+            if (_retired.Count > 0 && InFlight == 0 && Volatile.Read(ref _refilling) == 0)
             {
                 foreach (var plan in _retired)
                 {
@@ -481,6 +558,7 @@ public sealed partial class FunctionPool : IDisposable, IInvocationTarget
     /// </summary>
     public void Dispose()
     {
+        Interlocked.Or(ref _inFlight, Closed);
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
         {
             return;

@@ -10,7 +10,7 @@ namespace Functions.Runtime;
 /// <param name="Instantiations">Instances made, ahead of demand or on it.</param>
 /// <param name="InstantiationFailures">Instantiations that failed (e.g. a trapping start section).</param>
 /// <param name="BusyRejections">Invocations answered Busy.</param>
-/// <param name="InlineRuns">Invocations of <see cref="FunctionPool.InvokeAsync"/> run on the caller's thread.</param>
+/// <param name="InlineRuns">Invocations of <c>FunctionPool.InvokeAsync</c> run on the caller's thread.</param>
 public sealed record PoolStats(
     int Ready,
     int TargetReady,

@@ -8,18 +8,19 @@ public static class WagiEnvironment
     // Beyond this many headers a dictionary finds repeated names faster than a scan of what is built so far.
     private const int ScanLimit = 16;
 
-    // Never passed to a module (RFC 3875 §4.1.18 and RFC 9110 §7.6.1), in environment-name form so that
-    // "Proxy_Authorization" is caught as well as "Proxy-Authorization".
+    // Never passed to a module (RFC 3875 §4.1.18 and RFC 9110 §7.6.1), in environment-name form. PROXY: a client's
+    // "Proxy:" header would become HTTP_PROXY, which HTTP libraries read as the proxy to use (httpoxy, CVE-2016-5385).
     private static readonly string[] NeverPassed =
     [
-        "AUTHORIZATION", "PROXY_AUTHORIZATION", "CONNECTION", "KEEP_ALIVE", "PROXY_CONNECTION", "TE", "TRAILER",
+        "PROXY", "AUTHORIZATION", "PROXY_AUTHORIZATION", "CONNECTION", "KEEP_ALIVE", "PROXY_CONNECTION", "TE", "TRAILER",
         "TRANSFER_ENCODING", "UPGRADE",
     ];
 
     /// <summary>
     /// The environment for one request: the binding's <paramref name="configured"/> variables, then the CGI
     /// variables (which replace a configured one of the same name), then one <c>HTTP_*</c> per header name
-    /// (repeats joined with <c>", "</c>; none replaces a configured variable). Names are unique.
+    /// (repeats joined with <c>", "</c>; none replaces a configured variable). Names are unique. Never passed: header
+    /// names with <c>_</c>, <c>Proxy</c> (httpoxy), credentials and hop-by-hop headers.
     /// </summary>
     public static IReadOnlyList<KeyValuePair<string, string>> Build(
         WagiRequest request,
@@ -110,7 +111,9 @@ public static class WagiEnvironment
         for (var i = 0; i < headers.Count; i++)
         {
             var (name, value) = headers[i];
-            if (!HttpSyntax.IsToken(name) || value.Contains('\0', StringComparison.Ordinal)
+            // A name with '_' is dropped (as nginx does): it would give the same variable as its '-' twin, so a client
+            // could add to, or spoof, what a proxy in front set (X_Forwarded_User for X-Forwarded-User).
+            if (!HttpSyntax.IsToken(name) || name.Contains('_', StringComparison.Ordinal) || value.Contains('\0', StringComparison.Ordinal)
                 || IsNeverPassed(name) || IsListed(connectionOptions, name))
             {
                 continue;

@@ -70,14 +70,26 @@ public static class WagiResult
     }
 
     /// <summary>
-    /// A short error body: <c>"504 Gateway Timeout: the function did not answer in time.\nRequest id: …\n"</c>,
-    /// or <c>{"type":"about:blank","title":…,"status":…,"detail":…,"requestId":…}</c>.
+    /// The server's own refusal of a request (not a function's answer), whose body says what to fix:
+    /// <paramref name="detail"/> replaces the status's standard detail, e.g. which budget or limit the request met.
     /// </summary>
-    public static byte[] ErrorBody(int status, string requestId, bool problemJson)
+    public static WagiResponse Refused(int status, string requestId, bool problemJson, string detail)
+    {
+        ArgumentNullException.ThrowIfNull(requestId);
+        ArgumentNullException.ThrowIfNull(detail);
+        return Error(status, requestId, problemJson) with { Body = ErrorBody(status, requestId, problemJson, detail) };
+    }
+
+    /// <summary>
+    /// A short error body: <c>"504 Gateway Timeout: the function did not answer in time.\nRequest id: …\n"</c>,
+    /// or <c>{"type":"about:blank","title":…,"status":…,"detail":…,"requestId":…}</c>; <paramref name="detail"/>
+    /// replaces the status's standard detail.
+    /// </summary>
+    public static byte[] ErrorBody(int status, string requestId, bool problemJson, string? detail = null)
     {
         ArgumentNullException.ThrowIfNull(requestId);
         var title = ReasonPhrase(status) ?? "Error";
-        var detail = Detail(status);
+        detail ??= Detail(status);
         if (!problemJson)
         {
             return Encoding.UTF8.GetBytes(

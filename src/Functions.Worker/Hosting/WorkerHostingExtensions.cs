@@ -3,6 +3,7 @@ using Functions.Worker.Metrics;
 using Functions.Worker.Serving;
 using Functions.Worker.Sync;
 using MassTransit;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Prometheus;
@@ -29,12 +30,24 @@ public static class WorkerHostingExtensions
             .GetValue(nameof(WorkerOptions.DrainTimeout), TimeSpan.FromSeconds(30)));
 
         services.AddSingleton(ManagementEndpoint.Listen(builder));
+        // Against clients that trickle a body (or read a response) to hold their admission and its memory.
+        services.AddOptions<KestrelServerOptions>().Configure<IOptions<WorkerOptions>>((kestrel, worker) =>
+        {
+            var options = worker.Value;
+            kestrel.Limits.MinRequestBodyDataRate = options.MinRequestBodyBytesPerSecond > 0
+                ? new MinDataRate(options.MinRequestBodyBytesPerSecond, options.MinDataRateGracePeriod)
+                : null;
+            kestrel.Limits.MinResponseDataRate = options.MinResponseBytesPerSecond > 0
+                ? new MinDataRate(options.MinResponseBytesPerSecond, options.MinDataRateGracePeriod)
+                : null;
+        });
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(sp => new WasmRuntime(sp.GetRequiredService<IOptions<RuntimeOptions>>().Value,
             sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<AppliedState>();
         services.AddSingleton<SyncSignal>();
         services.AddSingleton<StateBuilder>();
+        services.AddSingleton<WorkerBudgets>();
         services.AddSingleton<InvocationHandler>();
         services.AddSingleton(_ => new WorkerMetrics(Prometheus.Metrics.NewCustomRegistry()));
         services.AddHttpClient<ControlPlaneClient>((sp, http) =>
@@ -81,6 +94,7 @@ public static class WorkerHostingExtensions
         var state = app.Services.GetRequiredService<AppliedState>();
         var metrics = app.Services.GetRequiredService<WorkerMetrics>();
         var runtime = app.Services.GetRequiredService<WasmRuntime>();
+        var budgets = app.Services.GetRequiredService<WorkerBudgets>();
         var management = app.Services.GetRequiredService<ManagementEndpoint>();
         app.MapWhen(management.Serves, own =>
         {
@@ -90,7 +104,7 @@ public static class WorkerHostingExtensions
                 : Results.Text("not ready: the first sync with the control plane has not succeeded yet", statusCode: 503))));
             own.Map("/metrics", exact => exact.Run(context => Own(context, () => Results.Stream(async body =>
             {
-                PoolMetrics.Update(metrics, state.Current, runtime.Stats);
+                PoolMetrics.Update(metrics, state.Current, runtime.Stats, budgets);
                 await metrics.Registry.CollectAndExportAsTextAsync(body, context.RequestAborted).ConfigureAwait(false);
             }, "text/plain; version=0.0.4; charset=utf-8"))));
             own.Run(context => Results.NotFound().ExecuteAsync(context));

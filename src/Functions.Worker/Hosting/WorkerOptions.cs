@@ -50,6 +50,39 @@ public sealed class WorkerOptions
     /// <summary>Where module bytes and compiled artifacts are kept between restarts.</summary>
     public string CacheDirectory { get; set; } = Path.Combine(Path.GetTempPath(), "functions-worker-cache");
 
+    /// <summary>
+    /// Memory admitted invocations may hold at once, in bytes: each reserves its route's memory limit and output cap
+    /// (64 MiB) when its route matches, and its body as it arrives; a request that does not fit is answered 503 with
+    /// Retry-After, and a route that could never fit fails at deploy. Default (unset): three quarters of the memory
+    /// the worker may use (its cgroup limit, else the machine's).
+    /// </summary>
+    [Range(1L, long.MaxValue)]
+    public long? MemoryBudgetBytes { get; set; }
+
+    /// <summary>
+    /// The part of <see cref="MemoryBudgetBytes"/> request bodies in flight may hold, charged as their bytes arrive
+    /// (never from the declared Content-Length); past it requests are answered 503 with Retry-After. Default (unset): a
+    /// quarter of the memory budget.
+    /// </summary>
+    [Range(1L, long.MaxValue)]
+    public long? BodyBudgetBytes { get; set; }
+
+    /// <summary>
+    /// The slowest a client may send a request body, in bytes per second, after a grace period of
+    /// <see cref="MinDataRateGracePeriod"/> (Kestrel's <c>MinRequestBodyDataRate</c>): a client that trickles is
+    /// disconnected instead of holding its admission. 0 turns the check off.
+    /// </summary>
+    [Range(0, 1_000_000_000)]
+    public double MinRequestBodyBytesPerSecond { get; set; } = 240;
+
+    /// <summary>The slowest a client may read a response, in bytes per second, after the grace period (Kestrel's <c>MinResponseDataRate</c>). 0: off.</summary>
+    [Range(0, 1_000_000_000)]
+    public double MinResponseBytesPerSecond { get; set; } = 240;
+
+    /// <summary>How long a client may stay under the minimum data rates before it is disconnected.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
+    public TimeSpan MinDataRateGracePeriod { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>The most instances kept ready per function: a function holds none while idle, and demand raises it up to this.</summary>
     [Range(0, 1024)]
     public int ReadyInstances { get; set; } = 16;

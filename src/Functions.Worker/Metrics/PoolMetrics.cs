@@ -5,8 +5,12 @@ namespace Functions.Worker.Metrics;
 /// <summary>Copies the pools' own counters into the per-route gauges, and the runtime's into its own, just before a scrape.</summary>
 internal static class PoolMetrics
 {
-    public static void Update(WorkerMetrics metrics, ServingState state, Functions.Runtime.RuntimeStats runtime)
+    public static void Update(WorkerMetrics metrics, ServingState state, Functions.Runtime.RuntimeStats runtime, WorkerBudgets budgets)
     {
+        metrics.MemoryBudgetUsed.Set(budgets.Memory.Used);
+        metrics.MemoryBudget.Set(budgets.Memory.Capacity);
+        metrics.BodyBudgetUsed.Set(budgets.Bodies.Used);
+        metrics.BodyBudget.Set(budgets.Bodies.Capacity);
         metrics.LiveInstances.Set(runtime.LiveInstances);
         metrics.ModulesLoaded.Set(runtime.ModulesLoaded);
         metrics.ModuleBytes.Set(runtime.ModuleBytes);

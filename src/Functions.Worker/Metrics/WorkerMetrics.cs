@@ -42,6 +42,12 @@ public sealed class WorkerMetrics
             "Compiled modules in memory, in bytes of their artifacts, against Runtime:ModuleMemoryBytes.");
         ModuleEvictions = factory.CreateGauge("functions_module_evictions",
             "Compiled modules that left memory (past the bound, or no route refers to them), since the worker started.");
+        MemoryBudgetUsed = factory.CreateGauge("functions_memory_budget_used_bytes",
+            "Memory reserved by admitted invocations (memory limit + output cap each) and their bodies, against functions_memory_budget_bytes.");
+        MemoryBudget = factory.CreateGauge("functions_memory_budget_bytes", "The worker's memory budget for invocations (Worker:MemoryBudgetBytes).");
+        BodyBudgetUsed = factory.CreateGauge("functions_body_budget_used_bytes",
+            "Bytes of pooled buffers holding request bodies in flight, against functions_body_budget_bytes.");
+        BodyBudget = factory.CreateGauge("functions_body_budget_bytes", "The worker's budget for request bodies in flight (Worker:BodyBudgetBytes).");
         ModuleDiskLoads = factory.CreateGauge("functions_module_disk_loads",
             "Compiled modules loaded from the disk cache (at a deploy, or at the first request after leaving memory).");
     }
@@ -51,6 +57,10 @@ public sealed class WorkerMetrics
     public Counter Requests { get; }
     public Histogram Latency { get; }
     public Gauge PoolHits { get; }
+    public Gauge MemoryBudgetUsed { get; }
+    public Gauge MemoryBudget { get; }
+    public Gauge BodyBudgetUsed { get; }
+    public Gauge BodyBudget { get; }
     public Gauge PoolMisses { get; }
     public Gauge PoolReady { get; }
     public Gauge Instantiations { get; }

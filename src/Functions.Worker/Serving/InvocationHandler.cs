@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Globalization;
+using Functions.Contracts;
 using Functions.Runtime;
 using Functions.Wagi;
 using Functions.Worker.Metrics;
@@ -8,9 +9,12 @@ using Microsoft.AspNetCore.Http.Features;
 namespace Functions.Worker.Serving;
 
 /// <summary>
-/// Answers every request that is not the worker's own: route table → body → WAGI environment → pool → response.
+/// Answers every request that is not the worker's own: route table → admission (the route's concurrency, then the
+/// worker's memory budget) → body → WAGI environment → pool → response. A request is admitted when its route matches,
+/// before its body is read: a client that is refused costs no body buffer, and an admitted one holds its pool (a
+/// redeploy cannot dispose the pool under it) until its response is ready.
 /// </summary>
-public sealed partial class InvocationHandler(AppliedState state, WorkerMetrics metrics, ILogger<InvocationHandler> logger)
+public sealed partial class InvocationHandler(AppliedState state, WorkerBudgets budgets, WorkerMetrics metrics, ILogger<InvocationHandler> logger)
 {
     private const string RequestIdHeader = "X-Request-Id";
 
@@ -22,45 +26,115 @@ public sealed partial class InvocationHandler(AppliedState state, WorkerMetrics 
         var problemJson = WagiResult.AcceptsProblemJson(context.Request.Headers.Accept);
 
         var (rawPath, query) = SplitTarget(context);
-        var match = state.Current.Routes.Match(rawPath);
-        if (match is null)
+        if (HttpSyntax.HasNul(rawPath))
         {
-            metrics.NotFound.Inc();
-            await WriteAsync(context, WagiResult.Error(StatusCodes.Status404NotFound, requestId, problemJson)).ConfigureAwait(false);
+            // Kestrel refuses an encoded NUL in an HTTP/1.1 target itself (a bare 400); this holds for any other way in.
+            await WriteAsync(context, WagiResult.Refused(StatusCodes.Status400BadRequest, requestId, problemJson,
+                "the path contains %00 (a NUL byte), which no function may be given; remove it")).ConfigureAwait(false);
             return;
         }
 
-        var route = match.Value;
-        var response = await InvokeAsync(context, route, match, rawPath, query, requestId, problemJson).ConfigureAwait(false);
-        await WriteAsync(context, response).ConfigureAwait(false);
-        metrics.Requests.WithLabels(route.Label, response.Status.ToString(CultureInfo.InvariantCulture)).Inc();
-        metrics.Latency.WithLabels(route.Label).Observe(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
+        for (var attempt = 0; ; attempt++)
+        {
+            var match = state.Current.Routes.Match(rawPath);
+            if (match is null)
+            {
+                metrics.NotFound.Inc();
+                await WriteAsync(context, WagiResult.Error(StatusCodes.Status404NotFound, requestId, problemJson)).ConfigureAwait(false);
+                return;
+            }
+
+            var route = match.Value;
+            var admission = route.Pool.TryAdmit(out var lease);
+            if (admission == Admission.Retired && attempt == 0)
+            {
+                continue; // matched in a state a deploy has just replaced: the route's new pool serves it
+            }
+
+            var response = admission switch
+            {
+                Admission.Admitted => await InvokeAsync(context, route, match, lease!, rawPath, query, requestId, problemJson).ConfigureAwait(false),
+                Admission.Busy => Unavailable(context, requestId, problemJson,
+                    $"the route is at its concurrency limit of {route.Binding.Limits.MaxConcurrency}"),
+                _ => Unavailable(context, requestId, problemJson, "the route is being redeployed on this worker"),
+            };
+            await WriteAsync(context, response).ConfigureAwait(false);
+            metrics.Requests.WithLabels(route.Label, response.Status.ToString(CultureInfo.InvariantCulture)).Inc();
+            metrics.Latency.WithLabels(route.Label).Observe(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
+            return;
+        }
     }
 
-    private async Task<WagiResponse> InvokeAsync(
-        HttpContext context, ServedRoute route, RouteMatch match, string rawPath, string query, string requestId, bool problemJson)
+    private async Task<WagiResponse> InvokeAsync(HttpContext context, ServedRoute route, RouteMatch match, InvocationLease lease,
+        string rawPath, string query, string requestId, bool problemJson)
     {
-        var limit = route.Binding.Limits.MaxBodyBytes;
-        var body = await ReadBodyAsync(context, limit).ConfigureAwait(false);
-        if (body is null)
+        using (lease) // given back here when the run does not happen; a run gives it back as it ends
         {
-            return WagiResult.Error(StatusCodes.Status413PayloadTooLarge, requestId, problemJson,
-                $"the request body is over the route's limit of {limit} bytes");
-        }
+            var reserved = WorkerMemory.Reservation(route.Binding.Limits);
+            if (!budgets.Memory.TryTake(reserved))
+            {
+                return Unavailable(context, requestId, problemJson,
+                    budgets.Memory.SpentDetail($"an invocation of this route reserves {reserved} bytes (its memory limit and output cap)"));
+            }
 
-        var request = ToWagiRequest(context, rawPath, query, body.Length, requestId);
+            RequestBody? body = null;
+            try
+            {
+                var limit = route.Binding.Limits.MaxBodyBytes;
+                var outcome = BodyOutcome.Read;
+                if (context.Request.ContentLength > limit)
+                {
+                    outcome = BodyOutcome.TooLarge;
+                }
+                else if (HasBody(context))
+                {
+                    var sizeFeature = context.Features.Get<IHttpMaxRequestBodySizeFeature>();
+                    if (sizeFeature is { IsReadOnly: false })
+                    {
+                        sizeFeature.MaxRequestBodySize = limit + 1;
+                    }
+
+                    body = new RequestBody(budgets);
+                    outcome = await body.ReadAsync(context.Request.Body, context.Request.ContentLength, limit, context.RequestAborted)
+                        .ConfigureAwait(false);
+                }
+
+                switch (outcome)
+                {
+                    case BodyOutcome.TooLarge:
+                        return WagiResult.Refused(StatusCodes.Status413PayloadTooLarge, requestId, problemJson,
+                            $"the request body is over the route's limit of {limit} bytes");
+                    case BodyOutcome.BodiesSpent:
+                        return Unavailable(context, requestId, problemJson, budgets.Bodies.SpentDetail("the request body could not be received"));
+                    case BodyOutcome.MemorySpent:
+                        return Unavailable(context, requestId, problemJson, budgets.Memory.SpentDetail("the request body could not be received"));
+                }
+
+                return await RunAsync(context, route, match, lease, body, rawPath, query, requestId, problemJson).ConfigureAwait(false);
+            }
+            finally
+            {
+                body?.Dispose();
+                budgets.Memory.Give(reserved);
+            }
+        }
+    }
+
+    private async Task<WagiResponse> RunAsync(HttpContext context, ServedRoute route, RouteMatch match, InvocationLease lease,
+        RequestBody? body, string rawPath, string query, string requestId, bool problemJson)
+    {
+        var request = ToWagiRequest(context, rawPath, query, body?.Length ?? 0, requestId);
         var environment = WagiEnvironment.Build(request, match, route.Binding.Environment);
         var arguments = WagiArgv.Build(request, environment, route.Binding.Argv);
-        var result = await route.Pool.InvokeAsync(
-            new Invocation(environment, arguments, body) { RequestId = requestId },
+        var result = await route.Pool.InvokeAsync(lease,
+            new Invocation(environment, arguments, body?.Sequence() ?? ReadOnlySequence<byte>.Empty) { RequestId = requestId },
             context.RequestAborted).ConfigureAwait(false);
 
         LogStderr(route, requestId, result.StderrLines);
         switch (result.Outcome)
         {
             case InvocationOutcome.Busy:
-                context.Response.Headers.RetryAfter = "1";
-                return WagiResult.Error(StatusCodes.Status503ServiceUnavailable, requestId, problemJson,
+                return Unavailable(context, requestId, problemJson,
                     result.Detail ?? $"the route is at its concurrency limit of {route.Binding.Limits.MaxConcurrency}");
             case InvocationOutcome.EntrypointMissing:
                 LogFailure(route.Label, route.Binding.ModuleDigest, requestId, result.Outcome, result.Detail);
@@ -89,6 +163,17 @@ public sealed partial class InvocationHandler(AppliedState state, WorkerMetrics 
         return response;
     }
 
+    private static WagiResponse Unavailable(HttpContext context, string requestId, bool problemJson, string detail)
+    {
+        context.Response.Headers.RetryAfter = "1";
+        return WagiResult.Refused(StatusCodes.Status503ServiceUnavailable, requestId, problemJson, detail);
+    }
+
+    private static bool HasBody(HttpContext context) =>
+        context.Request.ContentLength is { } declared
+            ? declared > 0
+            : context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody != false;
+
     private static (string RawPath, string Query) SplitTarget(HttpContext context)
     {
         // The raw target, not Request.Path: PATH_INFO and X_RAW_PATH_INFO are built from the undecoded path.
@@ -101,51 +186,6 @@ public sealed partial class InvocationHandler(AppliedState state, WorkerMetrics 
 
         var question = target.IndexOf('?', StringComparison.Ordinal);
         return question < 0 ? (target, "") : (target[..question], target[(question + 1)..]);
-    }
-
-    /// <summary>Reads the whole body, or returns null when it is over <paramref name="limit"/>.</summary>
-    private static async Task<byte[]?> ReadBodyAsync(HttpContext context, long limit)
-    {
-        var declared = context.Request.ContentLength;
-        if (declared > limit)
-        {
-            return null;
-        }
-
-        if (declared == 0 || (declared is null && context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody == false))
-        {
-            return [];
-        }
-
-        var sizeFeature = context.Features.Get<IHttpMaxRequestBodySizeFeature>();
-        if (sizeFeature is { IsReadOnly: false })
-        {
-            sizeFeature.MaxRequestBodySize = limit + 1;
-        }
-
-        if (declared is { } length)
-        {
-            var exact = new byte[length];
-            await context.Request.Body.ReadExactlyAsync(exact, context.RequestAborted).ConfigureAwait(false);
-            return exact;
-        }
-
-        var buffer = new ArrayBufferWriter<byte>(16 * 1024);
-        while (true)
-        {
-            var memory = buffer.GetMemory(16 * 1024);
-            var read = await context.Request.Body.ReadAsync(memory, context.RequestAborted).ConfigureAwait(false);
-            if (read == 0)
-            {
-                return buffer.WrittenSpan.ToArray();
-            }
-
-            buffer.Advance(read);
-            if (buffer.WrittenCount > limit)
-            {
-                return null;
-            }
-        }
     }
 
     private static WagiRequest ToWagiRequest(HttpContext context, string rawPath, string query, long contentLength, string requestId)

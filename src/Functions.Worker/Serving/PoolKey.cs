@@ -3,14 +3,16 @@ using Functions.Contracts;
 namespace Functions.Worker.Serving;
 
 /// <summary>
-/// What makes two routes share a pool: same app, module, entrypoint, limits and volumes. Environment and argv are
-/// per-request inputs, so they do not split pools; a new release that keeps a route as it was keeps its warm pool.
-/// The app is part of the key so that two apps binding the same module never share a pool (nor its failures).
+/// What makes two routes share a pool: same app, bound route, module, entrypoint, limits and volumes. Environment and
+/// argv are per-request inputs, so they do not split pools; a new release that keeps a route as it was keeps its warm
+/// pool. The app and the route are part of the key so that a pool's concurrency limit is one route's: two apps, or two
+/// routes of one app, binding the same module never share a <c>maxConcurrency</c> (nor its failures). Sub-routes a
+/// module's <c>_routes</c> declares belong to their binding's route, and split by entrypoint.
 /// </summary>
-public sealed record PoolKey(string App, string ModuleDigest, string Entrypoint, RouteLimits Limits, string Volumes)
+public sealed record PoolKey(string App, string Route, string ModuleDigest, string Entrypoint, RouteLimits Limits, string Volumes)
 {
     public static PoolKey For(RouteBinding binding, string entrypoint) =>
-        new(binding.App, binding.ModuleDigest, entrypoint, binding.Limits,
+        new(binding.App, binding.Route, binding.ModuleDigest, entrypoint, binding.Limits,
             string.Join('\n', binding.Volumes.OrderBy(v => v.GuestPath, StringComparer.Ordinal)
                 .Select(v => $"{v.GuestPath}={v.HostPath}:{(v.Writable ? "rw" : "ro")}")));
 }

@@ -19,6 +19,7 @@ namespace Functions.Worker.Sync;
 /// </summary>
 public sealed partial class StateBuilder(
     WasmRuntime runtime,
+    WorkerBudgets budgets,
     ControlPlaneClient controlPlane,
     WorkerMetrics metrics,
     IOptions<WorkerOptions> options,
@@ -150,6 +151,11 @@ public sealed partial class StateBuilder(
             var taken = new HashSet<(bool, string)>();
             foreach (var binding in bindings)
             {
+                if (budgets.WhyNeverFits(binding.Route, binding.Limits) is { } tooLarge)
+                {
+                    throw new InvalidOperationException(tooLarge);
+                }
+
                 var pattern = RoutePattern.Parse(binding.Route);
                 Add(pattern, Serve(binding, pattern.Text, binding.Entrypoint));
                 if (binding.ModuleExports.Contains(DynamicRoutes.RoutesExport, StringComparer.Ordinal))
@@ -279,6 +285,7 @@ public sealed partial class StateBuilder(
         Entrypoint = entrypoint,
         Timeout = TimeSpan.FromMilliseconds(binding.Limits.TimeoutMs),
         MemoryLimitBytes = binding.Limits.MemoryMb * 1024L * 1024L,
+        MaxOutputBytes = WorkerMemory.OutputCapBytes,
         MaxConcurrency = binding.Limits.MaxConcurrency,
         ReadyInstances = Math.Min(options.Value.ReadyInstances, binding.Limits.MaxConcurrency),
         Volumes = [.. binding.Volumes.Select(v => new Volume(v.GuestPath, v.HostPath, v.Writable))],

@@ -20,7 +20,6 @@ public sealed partial class StateSynchronizer(
     Heartbeat heartbeat,
     WorkerMetrics metrics,
     IOptions<WorkerOptions> options,
-    TimeProvider time,
     ILogger<StateSynchronizer> logger) : BackgroundService
 {
     public const string PeriodicCheck = "periodic check";
@@ -115,27 +114,19 @@ public sealed partial class StateSynchronizer(
         }
     }
 
-    /// <summary>Pools the new state does not use (apps removed or changed) are disposed once their in-flight invocations end.</summary>
-    private void RetireUnused(ServingState previous, ServingState next)
+    /// <summary>
+    /// Pools the new state does not use (apps removed or changed) refuse new admissions at once and are disposed when
+    /// their last admitted request ends (one that matched its route in the old state is still reading its body, or running).
+    /// </summary>
+    private static void RetireUnused(ServingState previous, ServingState next)
     {
-        var unused = previous.Pools.Where(p => !next.Pools.ContainsKey(p.Key)).Select(p => p.Value).ToList();
-        if (unused.Count == 0)
+        foreach (var (key, pool) in previous.Pools)
         {
-            return;
-        }
-
-        _ = Task.Run(async () =>
-        {
-            foreach (var pool in unused)
+            if (!next.Pools.ContainsKey(key))
             {
-                while (pool.Stats.InFlight > 0)
-                {
-                    await Task.Delay(TimeSpan.FromMilliseconds(100), time).ConfigureAwait(false);
-                }
-
-                pool.Dispose();
+                pool.DisposeWhenIdle();
             }
-        });
+        }
     }
 
     [LoggerMessage(EventId = 1001, Level = LogLevel.Information,

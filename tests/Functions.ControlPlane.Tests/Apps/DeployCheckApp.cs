@@ -18,8 +18,12 @@ public sealed class DeployCheckApp : ControlPlaneApp
     /// <summary>Digest by fixture name.</summary>
     public Dictionary<string, string> Digests { get; } = [];
 
+    /// <summary>The workers' memory budget these checks assume: 1 GiB (a default route takes 202 MiB of it).</summary>
+    public const long WorkerMemoryBytes = 1L << 30;
+
     public override async Task InitializeAsync()
     {
+        Settings["Functions:DeployChecks:WorkerMemoryBytes"] = WorkerMemoryBytes.ToString(System.Globalization.CultureInfo.InvariantCulture);
         await base.InitializeAsync();
         foreach (var name in Modules)
         {

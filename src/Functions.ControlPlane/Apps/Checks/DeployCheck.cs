@@ -53,6 +53,7 @@ internal sealed class DeployCheck(
         for (var i = 0; i < routes.Count; i++)
         {
             var route = routes[i];
+            FitsWorkerMemory(route, i);
             var module = _modules[route.ModuleDigest];
             if (module.Problems.Count > 0)
             {
@@ -239,6 +240,24 @@ internal sealed class DeployCheck(
         }
 
         return problems;
+    }
+
+    /// <summary>Whether one invocation of the route fits the workers' memory budget; an error names the limit to lower.</summary>
+    private void FitsWorkerMemory(ValidatedRoute route, int index)
+    {
+        var capacity = checker.Options.WorkerMemoryBytes ?? WorkerMemory.DefaultBudgetBytes();
+        var footprint = WorkerMemory.Footprint(route.Limits);
+        if (footprint <= capacity)
+        {
+            return;
+        }
+
+        var field = WorkerMemory.Reservation(route.Limits) > capacity ? "memoryMb" : "maxBodyBytes";
+        _errors.Add($"routes[{index}].limits.{field}",
+            $"One invocation of this route may hold {Count((ulong)footprint)} bytes (memoryMb {route.Limits.MemoryMb} MiB + the " +
+            $"64 MiB output cap + maxBodyBytes {Count((ulong)route.Limits.MaxBodyBytes)}), more than the workers' memory budget of " +
+            $"{Count((ulong)capacity)} bytes (Functions:DeployChecks:WorkerMemoryBytes): no worker would admit it. Lower " +
+            $"limits.{field}.");
     }
 
     private bool FitsMemoryLimit(LoadedModule module, ValidatedRoute route, int index)

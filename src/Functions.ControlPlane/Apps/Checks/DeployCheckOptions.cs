@@ -33,6 +33,15 @@ public sealed class DeployCheckOptions
     public int MaxLoadedModules { get; set; } = 256;
 
     /// <summary>
+    /// The memory budget of the workers (their <c>Worker:MemoryBudgetBytes</c>): a route one invocation of which could
+    /// hold more (memoryMb + the 64 MiB output cap + maxBodyBytes) is refused, since no worker would ever admit it.
+    /// Default (unset): three quarters of this host's memory, the workers' own default; set it to the smallest
+    /// worker's budget when workers run elsewhere or with another limit.
+    /// </summary>
+    [Range(1L, long.MaxValue)]
+    public long? WorkerMemoryBytes { get; set; }
+
+    /// <summary>
     /// Memory for compiled modules no kept pool holds (those compiled at upload, waiting for their deploy), in bytes of
     /// their compiled artifacts; past it the least recently used leave, and a deploy of one compiles it again. Default
     /// 128 MiB (≈ 1 500 small modules of 80 KiB).

@@ -1,0 +1,29 @@
+using Functions.Contracts;
+using Functions.Worker.Serving;
+
+namespace Functions.Worker.Tests;
+
+/// <summary>Which routes share a pool, and with it a concurrency limit.</summary>
+public sealed class PoolKeyTests
+{
+    [Fact]
+    public void Two_routes_of_one_app_binding_the_same_module_and_limits_do_not_share_a_pool()
+    {
+        Assert.NotEqual(PoolKey.For(Binding("shop", "/a"), "_start"), PoolKey.For(Binding("shop", "/b"), "_start"));
+    }
+
+    [Fact]
+    public void Two_apps_binding_the_same_module_at_the_same_route_do_not_share_a_pool()
+    {
+        Assert.NotEqual(PoolKey.For(Binding("shop", "/a"), "_start"), PoolKey.For(Binding("blog", "/a"), "_start"));
+    }
+
+    [Fact]
+    public void A_route_bound_again_as_it_was_keeps_its_pool()
+    {
+        Assert.Equal(PoolKey.For(Binding("shop", "/a"), "_start"), PoolKey.For(Binding("shop", "/a") with { Release = 2 }, "_start"));
+    }
+
+    private static RouteBinding Binding(string app, string route) => new(
+        app, 1, route, "sha256:00", "_start", new Dictionary<string, string>(), null, [], RouteLimits.Default, ["_start"]);
+}
