@@ -86,7 +86,15 @@ public sealed partial class WasmRuntime : IDisposable
         _wasiLinker = NewWasiLinker(_engine);
 
         EngineKey = KeyFor(options);
-        _cache = new ModuleCache(_engine, options.CacheDirectory, EngineKey, Link, _logger, _time,
+        // Before anything else touches the disk cache: a directory another user can write is refused here.
+        byte[]? cacheKey = null;
+        if (options.CacheDirectory is { } cacheDirectory)
+        {
+            cacheKey = OperatingSystem.IsWindows()
+                ? throw new PlatformNotSupportedException("The disk cache's ownership checks need Linux: leave Runtime:CacheDirectory unset.")
+                : CacheKey.LoadOrCreate(cacheDirectory);
+        }
+        _cache = new ModuleCache(_engine, options.CacheDirectory, cacheKey, EngineKey, Link, _logger, _time,
             options.ModuleMemoryBytes, options.DiskCacheMaxBytes, options.DiskCacheGracePeriod);
         _instances = new SlotCounter(options.PoolingTotalInstances);
         _factory = new InstanceFactory(_engine, _instances);

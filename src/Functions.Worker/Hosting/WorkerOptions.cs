@@ -38,8 +38,24 @@ public sealed class WorkerOptions
     [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
     public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>Where module bytes and compiled artifacts are kept between restarts.</summary>
-    public string CacheDirectory { get; set; } = Path.Combine(Path.GetTempPath(), "functions-worker-cache");
+    /// <summary>
+    /// Where compiled artifacts are kept between restarts: native code the worker runs, so the runtime creates it 0700
+    /// and refuses one that another user owns or can write. By default <c>$XDG_CACHE_HOME/functions-worker</c>, else
+    /// <c>~/.cache/functions-worker</c>: a fixed name in the shared <c>/tmp</c> could be taken first by another local user.
+    /// </summary>
+    public string CacheDirectory { get; set; } = DefaultCacheDirectory();
+
+    private static string DefaultCacheDirectory()
+    {
+        var cache = Environment.GetEnvironmentVariable("XDG_CACHE_HOME");
+        if (string.IsNullOrEmpty(cache))
+        {
+            var home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
+            cache = string.IsNullOrEmpty(home) ? Path.Combine(Path.GetTempPath(), "functions-" + Environment.UserName) : Path.Combine(home, ".cache");
+        }
+
+        return Path.Combine(cache, "functions-worker");
+    }
 
     /// <summary>The most instances kept ready per function: a function holds none while idle, and demand raises it up to this.</summary>
     [Range(0, 1024)]
