@@ -2,6 +2,7 @@ using Functions.ControlPlane.Hosting;
 using Functions.ControlPlane.Modules;
 using Functions.Contracts;
 using Functions.Data;
+using Functions.Runtime;
 using Functions.Runtime.Inspection;
 using Functions.Wagi;
 using Microsoft.EntityFrameworkCore;

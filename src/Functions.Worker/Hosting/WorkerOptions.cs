@@ -39,6 +39,13 @@ public sealed class WorkerOptions
     public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
+    /// The host directory under which this worker mounts route volumes, after following symlinks (the control plane's
+    /// <c>Functions:VolumesRoot</c> as this machine sees it). Unset: the worker mounts no volumes, and an app that has
+    /// some fails here, saying so.
+    /// </summary>
+    public string? VolumesRoot { get; set; }
+
+    /// <summary>
     /// Where compiled artifacts are kept between restarts: native code the worker runs, so the runtime creates it 0700
     /// and refuses one that another user owns or can write. By default <c>$XDG_CACHE_HOME/functions-worker</c>, else
     /// <c>~/.cache/functions-worker</c>: a fixed name in the shared <c>/tmp</c> could be taken first by another local user.
