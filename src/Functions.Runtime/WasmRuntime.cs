@@ -57,6 +57,15 @@ public sealed partial class WasmRuntime : IDisposable
         _logger = loggers.CreateLogger<WasmRuntime>();
         PoolLogger = loggers.CreateLogger<FunctionPool>();
 
+        // Before the engine reserves its address space: a cache directory another user can write is refused here.
+        byte[]? cacheKey = null;
+        if (options.CacheDirectory is { } cacheDirectory)
+        {
+            cacheKey = OperatingSystem.IsWindows()
+                ? throw new PlatformNotSupportedException("The disk cache's ownership checks need Linux: leave Runtime:CacheDirectory unset.")
+                : CacheKey.LoadOrCreate(cacheDirectory);
+        }
+
         var total = (uint)options.PoolingTotalInstances;
 
         // No fibre stacks: they are for async calls, which this runtime never makes. Reserving the default 1 000 cost
@@ -86,14 +95,6 @@ public sealed partial class WasmRuntime : IDisposable
         _wasiLinker = NewWasiLinker(_engine);
 
         EngineKey = KeyFor(options);
-        // Before anything else touches the disk cache: a directory another user can write is refused here.
-        byte[]? cacheKey = null;
-        if (options.CacheDirectory is { } cacheDirectory)
-        {
-            cacheKey = OperatingSystem.IsWindows()
-                ? throw new PlatformNotSupportedException("The disk cache's ownership checks need Linux: leave Runtime:CacheDirectory unset.")
-                : CacheKey.LoadOrCreate(cacheDirectory);
-        }
         _cache = new ModuleCache(_engine, options.CacheDirectory, cacheKey, EngineKey, Link, _logger, _time,
             options.ModuleMemoryBytes, options.DiskCacheMaxBytes, options.DiskCacheGracePeriod);
         _instances = new SlotCounter(options.PoolingTotalInstances);

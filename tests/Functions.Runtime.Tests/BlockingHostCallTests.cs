@@ -93,7 +93,7 @@ public sealed class BlockingHostCallTests(RuntimeFixture fixture) : IClassFixtur
     [Fact]
     public void A_start_section_that_sleeps_fails_instantiation_at_the_instantiation_deadline_saying_so()
     {
-        using var runtime = new WasmRuntime(new RuntimeOptions { InstantiationTimeout = TimeSpan.FromMilliseconds(300) });
+        using var runtime = new WasmRuntime(new RuntimeOptions { InstantiationTimeout = TimeSpan.FromMilliseconds(300), PoolingTotalInstances = 8, MaxMemoryMbPerInstance = 128 });
         var module = runtime.LoadOrCompile("sha256:startsleep", Fixtures.Bytes("startsleep"));
 
         // The route's timeout (30 s) is longer: the runtime's instantiation timeout bounds it. The start section
@@ -109,7 +109,7 @@ public sealed class BlockingHostCallTests(RuntimeFixture fixture) : IClassFixtur
     [Fact]
     public void A_start_section_that_loops_fails_instantiation_at_the_instantiation_deadline_saying_so()
     {
-        using var runtime = new WasmRuntime(new RuntimeOptions { InstantiationTimeout = TimeSpan.FromMilliseconds(300) });
+        using var runtime = new WasmRuntime(new RuntimeOptions { InstantiationTimeout = TimeSpan.FromMilliseconds(300), PoolingTotalInstances = 8, MaxMemoryMbPerInstance = 128 });
         var module = runtime.LoadOrCompile("sha256:startloop", Fixtures.Bytes("startloop"));
 
         var failure = Assert.Throws<ModuleLinkException>(() => runtime.CreatePool(module, new FunctionSettings { Name = "/loop" }));

@@ -10,7 +10,8 @@ public sealed class CacheTests : IDisposable
 {
     private readonly DirectoryInfo _cache = Directory.CreateTempSubdirectory("functions-cache-");
 
-    private WasmRuntime NewRuntime() => new(new RuntimeOptions { CacheDirectory = _cache.FullName });
+    // Few slots: each runtime reserves address space for every slot (4 GiB each by default), and these tests make many.
+    private WasmRuntime NewRuntime() => new(new RuntimeOptions { CacheDirectory = _cache.FullName, PoolingTotalInstances = 16 });
 
     [Fact]
     public async Task A_second_runtime_loads_the_module_from_disk_without_compiling()
@@ -122,7 +123,7 @@ public sealed class CacheTests : IDisposable
     public void A_new_cache_directory_is_private_and_its_key_readable_by_its_owner_only()
     {
         var directory = Path.Combine(_cache.FullName, "new", "cache");
-        using (new WasmRuntime(new RuntimeOptions { CacheDirectory = directory }))
+        using (new WasmRuntime(new RuntimeOptions { CacheDirectory = directory, PoolingTotalInstances = 8, MaxMemoryMbPerInstance = 128 }))
         {
         }
 
