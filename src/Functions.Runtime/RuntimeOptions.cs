@@ -15,6 +15,14 @@ public sealed class RuntimeOptions
     public TimeSpan EpochTick { get; set; } = TimeSpan.FromMilliseconds(10);
 
     /// <summary>
+    /// The longest a module's instantiation (its start section) may take, running or sleeping, when the function's own
+    /// timeout is not shorter. Instances are made by the refill thread, shared by every function, and by deploys: a
+    /// start section that loops or sleeps past it fails to instantiate, saying so, and holds neither.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00")]
+    public TimeSpan InstantiationTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
     /// Instance slots of Wasmtime's pooling allocator, shared by every function: ready instances plus running ones.
     /// Each slot reserves address space for <see cref="MaxMemoryMbPerInstance"/> (not memory). With every slot in use,
     /// invocations are answered Busy.

@@ -26,7 +26,7 @@ public sealed partial class WasmRuntime : IDisposable
     private readonly Engine _engine;
     private readonly nint _linker;
     private readonly nint _wasiLinker;
-    private readonly WasiWriteBridge? _writeBridge;
+    private readonly WasiBridge? _wasiBridge;
     private readonly ModuleCache _cache;
     private readonly SlotCounter _instances;
     private readonly InstanceFactory _factory;
@@ -57,6 +57,15 @@ public sealed partial class WasmRuntime : IDisposable
         _logger = loggers.CreateLogger<WasmRuntime>();
         PoolLogger = loggers.CreateLogger<FunctionPool>();
 
+        // Before the engine reserves its address space: a cache directory another user can write is refused here.
+        byte[]? cacheKey = null;
+        if (options.CacheDirectory is { } cacheDirectory)
+        {
+            cacheKey = OperatingSystem.IsWindows()
+                ? throw new PlatformNotSupportedException("The disk cache's ownership checks need Linux: leave Runtime:CacheDirectory unset.")
+                : CacheKey.LoadOrCreate(cacheDirectory);
+        }
+
         var total = (uint)options.PoolingTotalInstances;
 
         // No fibre stacks: they are for async calls, which this runtime never makes. Reserving the default 1 000 cost
@@ -80,13 +89,13 @@ public sealed partial class WasmRuntime : IDisposable
         }
         _engine = new Engine(config);
 
-        // Modules link against WASI with the runtime's own fd_write over it; the second linker keeps WASI's for the
-        // writes that do not go to stdout or stderr.
+        // Modules link against WASI with the runtime's own fd_write and poll_oneoff over it; the second linker keeps
+        // WASI's for the writes that do not go to stdout or stderr and the polls of other descriptors.
         _linker = NewWasiLinker(_engine);
         _wasiLinker = NewWasiLinker(_engine);
 
         EngineKey = KeyFor(options);
-        _cache = new ModuleCache(_engine, options.CacheDirectory, EngineKey, Link, _logger, _time,
+        _cache = new ModuleCache(_engine, options.CacheDirectory, cacheKey, EngineKey, Link, _logger, _time,
             options.ModuleMemoryBytes, options.DiskCacheMaxBytes, options.DiskCacheGracePeriod);
         _instances = new SlotCounter(options.PoolingTotalInstances);
         _factory = new InstanceFactory(_engine, _instances);
@@ -94,9 +103,10 @@ public sealed partial class WasmRuntime : IDisposable
         _ticker.Start();
         try
         {
-            _writeBridge = new WasiWriteBridge(_wasiLinker,
-                _cache.GetOrCompileRuntimeModule("functions-runtime-write-bridge", Module.ConvertText(WasiWriteBridge.Wat)));
-            StdioCapture.Define(_linker, _writeBridge);
+            _wasiBridge = new WasiBridge(_wasiLinker,
+                _cache.GetOrCompileRuntimeModule("functions-runtime-wasi-bridge", Module.ConvertText(WasiBridge.Wat)));
+            StdioCapture.Define(_linker, _wasiBridge);
+            PollOneoff.Define(_linker, _wasiBridge);
             NativeSelfTest.Run(this, _factory, options.EpochTick);
         }
         catch
@@ -104,7 +114,7 @@ public sealed partial class WasmRuntime : IDisposable
             _stopping = true;
             WasmtimeNative.LinkerDelete(_linker);
             WasmtimeNative.LinkerDelete(_wasiLinker);
-            _writeBridge?.Dispose();
+            _wasiBridge?.Dispose();
             _engine.Dispose();
             throw;
         }
@@ -190,7 +200,7 @@ public sealed partial class WasmRuntime : IDisposable
             _cache.RemoveReference(plan.Module.Digest);
             if (error is InstantiationException failed)
             {
-                throw new ModuleLinkException(failed.Message);
+                throw new ModuleLinkException(failed.Message) { StartTimedOut = failed.TimedOut };
             }
 
             throw;
@@ -276,7 +286,7 @@ public sealed partial class WasmRuntime : IDisposable
     internal FunctionPlan PlanFor(CompiledModule module, FunctionSettings settings)
     {
         _ = module.InstancePre;
-        return new FunctionPlan(module, settings, _options.EpochTick);
+        return new FunctionPlan(module, settings, _options.EpochTick, _options.InstantiationTimeout);
     }
 
     /// <summary>The module of <paramref name="digest"/> from memory or the disk cache, with a use taken; false when it is in neither.</summary>
@@ -478,7 +488,7 @@ public sealed partial class WasmRuntime : IDisposable
         _scheduler.Dispose();
         WasmtimeNative.LinkerDelete(_linker);
         WasmtimeNative.LinkerDelete(_wasiLinker);
-        _writeBridge?.Dispose();
+        _wasiBridge?.Dispose();
         _engine.Dispose();
     }
 

@@ -70,24 +70,6 @@ public sealed class ConcurrencyTests(RuntimeFixture fixture) : IClassFixture<Run
     }
 
     [Fact]
-    public async Task A_module_blocked_in_a_host_call_past_its_timeout_is_answered_timed_out_and_keeps_its_slot_until_it_ends()
-    {
-        using var sleeper = fixture.Pool("spin", new FunctionSettings { Name = "sleep", Timeout = TimeSpan.FromMilliseconds(300), MaxConcurrency = 1, ReadyInstances = 0 });
-        var started = Stopwatch.GetTimestamp();
-        var result = await sleeper.InvokeAsync(Requests.With(("SPIN_MS", "2500"), ("SPIN_MODE", "sleep")));
-        Assert.Equal(InvocationOutcome.TimedOut, result.Outcome);
-        // When the runtime gave up on the run (its answer reaches the caller through the thread pool, which the other
-        // test classes keep busy), and that the caller did not wait for the sleep to end.
-        Assert.InRange(result.Elapsed, TimeSpan.FromMilliseconds(300), TimeSpan.FromMilliseconds(1500));
-        Assert.True(Stopwatch.GetElapsedTime(started) < TimeSpan.FromMilliseconds(2500), "the caller waited for the sleep");
-
-        // The sleep still holds its thread and instance: the function stays at its limit until it wakes.
-        Assert.Equal(1, sleeper.Stats.InFlight);
-        Assert.Equal(InvocationOutcome.Busy, (await sleeper.InvokeAsync(Requests.With())).Outcome);
-        await Until(() => sleeper.Stats.InFlight == 0);
-    }
-
-    [Fact]
     public async Task Execution_threads_grow_with_concurrent_runs_and_retire_when_idle()
     {
         using var runtime = new WasmRuntime(new RuntimeOptions

@@ -2,6 +2,7 @@ using Functions.ControlPlane.Hosting;
 using Functions.ControlPlane.Modules;
 using Functions.Contracts;
 using Functions.Data;
+using Functions.Runtime;
 using Functions.Runtime.Inspection;
 using Functions.Wagi;
 using Microsoft.EntityFrameworkCore;
@@ -221,6 +222,39 @@ internal static class DeployValidator
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// A stored release's volumes checked again against the volumes root as it is now (a rollback re-activates them:
+    /// the root may have changed, or a directory become a symlink out of it since the release was deployed); the
+    /// problems, one per volume, empty when all still hold.
+    /// </summary>
+    public static List<string> RecheckVolumes(IEnumerable<(string Route, VolumeBinding Volume)> volumes, string? volumesRoot)
+    {
+        var problems = new List<string>();
+        var root = volumesRoot is null ? null : VolumePaths.Resolve(volumesRoot) ?? volumesRoot;
+        foreach (var (route, volume) in volumes)
+        {
+            if (root is null)
+            {
+                problems.Add($"{route}: volume {volume.GuestPath} maps host directory '{volume.HostPath}', but volumes are now " +
+                    "disabled on this control plane (Functions:VolumesRoot is not set)");
+                continue;
+            }
+
+            var resolved = VolumePaths.Resolve(volume.HostPath);
+            if (resolved is null || !VolumePaths.IsUnder(resolved, root))
+            {
+                problems.Add($"{route}: volume {volume.GuestPath} maps host directory '{volume.HostPath}', which now resolves to " +
+                    $"'{resolved ?? "(a symlink loop)"}', outside the volumes root '{root}'");
+            }
+            else if (File.Exists(resolved))
+            {
+                problems.Add($"{route}: volume {volume.GuestPath} maps '{volume.HostPath}', which is now a file, not a directory");
+            }
+        }
+
+        return problems;
     }
 
     private static bool IsGuestPath(string guest)

@@ -1,9 +1,11 @@
 using Functions.ControlPlane.Common;
 using Functions.ControlPlane.Data;
+using Functions.ControlPlane.Hosting;
 using Functions.ControlPlane.Messaging;
 using Functions.Data;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace Functions.ControlPlane.Apps;
 
@@ -14,7 +16,8 @@ namespace Functions.ControlPlane.Apps;
 /// races (unique release version per app, unique active route, module foreign key).
 /// </summary>
 internal sealed class Deployments(
-    FunctionsDbContext db, DesiredStateNotifier notifier, TimeProvider time, ILogger<Deployments> logger)
+    FunctionsDbContext db, DesiredStateNotifier notifier, TimeProvider time, IOptions<ControlPlaneOptions> options,
+    ILogger<Deployments> logger)
 {
     public async Task<(Activation? Result, ProblemHttpResult? Problem)> DeployAsync(
         string name, IReadOnlyList<ValidatedRoute> routes, CancellationToken cancel)
@@ -102,6 +105,16 @@ internal sealed class Deployments(
                     $"Release {version} of '{name}' uses modules that have since been deleted: " +
                     $"{string.Join(", ", missing)}. Upload the same .wasm files again (their digests will match), " +
                     "then retry the rollback."));
+            }
+
+            // The same volume rules as a deploy, against the volumes root as it is now, not as it was at the release.
+            var volumes = release.Routes.SelectMany(r => r.Volumes.Select(v => (r.Route, v)));
+            if (DeployValidator.RecheckVolumes(volumes, options.Value.VolumesRoot) is { Count: > 0 } refused)
+            {
+                return (null, Problems.Conflict("Volumes of the release are no longer allowed",
+                    $"Release {version} of '{name}' maps host directories that the volumes rules no longer allow: " +
+                    $"{string.Join("; ", refused)}. Deploy a release whose volumes stay under the volumes root instead; " +
+                    "nothing was changed."));
             }
 
             var generation = await Generation.BumpAsync(db, cancel);

@@ -9,14 +9,15 @@ namespace Functions.Runtime.Execution;
 /// </summary>
 internal sealed class FunctionPlan
 {
-    public FunctionPlan(CompiledModule module, FunctionSettings settings, TimeSpan epochTick)
+    public FunctionPlan(CompiledModule module, FunctionSettings settings, TimeSpan epochTick, TimeSpan instantiationTimeout)
     {
         Module = module;
         Settings = settings;
         InstancePre = module.InstancePre;
         Entrypoint = Encoding.UTF8.GetBytes(settings.Entrypoint);
         Volumes = [.. settings.Volumes.Select(v => (NullTerminated(v.HostPath), NullTerminated(v.GuestPath), v.Writable))];
-        InstantiationTicks = (ulong)Math.Max(1, Math.Ceiling(settings.Timeout / epochTick) + 1);
+        InstantiationTimeout = settings.Timeout < instantiationTimeout ? settings.Timeout : instantiationTimeout;
+        InstantiationTicks = (ulong)Math.Max(1, Math.Ceiling(InstantiationTimeout / epochTick) + 1);
     }
 
     public CompiledModule Module { get; }
@@ -29,7 +30,13 @@ internal sealed class FunctionPlan
 
     public IReadOnlyList<(byte[] Host, byte[] Guest, bool Writable)> Volumes { get; }
 
-    /// <summary>Epoch ticks a start section may run during instantiation: the function's timeout.</summary>
+    /// <summary>
+    /// How long a start section may run or sleep during instantiation: the function's timeout, at most
+    /// <see cref="RuntimeOptions.InstantiationTimeout"/>.
+    /// </summary>
+    public TimeSpan InstantiationTimeout { get; }
+
+    /// <summary>Epoch ticks a start section may run during instantiation: <see cref="InstantiationTimeout"/>.</summary>
     public ulong InstantiationTicks { get; }
 
     public string Name => Settings.Name;

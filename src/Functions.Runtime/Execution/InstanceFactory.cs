@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Functions.Runtime.Native;
 using Wasmtime;
 
@@ -45,9 +46,23 @@ internal sealed unsafe class InstanceFactory(Engine engine, SlotCounter counter)
             // instantiation: give every store a neutral one (no args, env, files; empty stdin; stdout discarded).
             ThrowIfError(WasmtimeNative.ContextSetWasi(context, WasmtimeNative.WasiConfigNew()), plan);
 
-            // With epoch interruption, a store without a deadline traps at once, instantiation included.
+            // With epoch interruption, a store without a deadline traps at once, instantiation included. The epoch
+            // deadline stops a start section that runs too long, the bounded poll_oneoff one that sleeps too long.
             WasmtimeNative.ContextSetEpochDeadline(context, plan.InstantiationTicks);
-            var error = WasmtimeNative.InstancePreInstantiate(plan.InstancePre.DangerousGetHandle(), context, out var instance, out var trap);
+            var now = Stopwatch.GetTimestamp();
+            PollOneoff.EnterInstantiation(now + (long)(plan.InstantiationTimeout.TotalSeconds * Stopwatch.Frequency), now);
+            nint error;
+            WasmtimeNative.Instance instance;
+            nint trap;
+            try
+            {
+                error = WasmtimeNative.InstancePreInstantiate(plan.InstancePre.DangerousGetHandle(), context, out instance, out trap);
+            }
+            finally
+            {
+                PollOneoff.Exit();
+            }
+
             GC.KeepAlive(plan.InstancePre);
             if (error != 0)
             {
@@ -58,12 +73,22 @@ internal sealed unsafe class InstanceFactory(Engine engine, SlotCounter counter)
                     return null;
                 }
 
+                if (PollOneoff.InstantiationDeadlineReached)
+                {
+                    throw PastDeadline(plan, sleeping: true); // a host function's trap comes back as an error here
+                }
+
                 throw new InstantiationException($"{plan.Name}: instantiating the module failed: {FirstLine(message)}");
             }
 
             if (trap != 0)
             {
-                var message = WasmtimeNative.TakeTrapMessage(trap, out _);
+                var message = WasmtimeNative.TakeTrapMessage(trap, out var code);
+                if (code == WasmtimeNative.TrapCodeInterrupt || PollOneoff.InstantiationDeadlineReached)
+                {
+                    throw PastDeadline(plan, sleeping: code != WasmtimeNative.TrapCodeInterrupt);
+                }
+
                 throw new InstantiationException($"{plan.Name}: the module trapped while it was instantiated: {FirstLine(message)}");
             }
 
@@ -87,6 +112,14 @@ internal sealed unsafe class InstanceFactory(Engine engine, SlotCounter counter)
         }
     }
 
+    private static InstantiationException PastDeadline(FunctionPlan plan, bool sleeping) =>
+        new($"{plan.Name}: the module's start section did not finish within {plan.InstantiationTimeout.TotalMilliseconds:F0} ms, " +
+            "the instantiation deadline (the route's timeout, at most Runtime:InstantiationTimeout): it " +
+            $"{(sleeping ? "sleeps" : "runs")} too long. Do that work in the entrypoint instead.")
+        {
+            TimedOut = true,
+        };
+
     /// <summary>The pooling allocator refuses a new instance when all its slots are in use.</summary>
     private static bool IsPoolExhausted(string message) =>
         message.Contains("maximum concurrent", StringComparison.OrdinalIgnoreCase)
@@ -108,4 +141,8 @@ internal sealed unsafe class InstanceFactory(Engine engine, SlotCounter counter)
 }
 
 /// <summary>A module could not be instantiated (a trapping start section, an initial memory over the limit, …).</summary>
-internal sealed class InstantiationException(string message) : Exception(message);
+internal sealed class InstantiationException(string message) : Exception(message)
+{
+    /// <summary>Its start section ran or slept past the instantiation deadline.</summary>
+    public bool TimedOut { get; init; }
+}

@@ -8,7 +8,8 @@ internal sealed class InvocationWork(InvocationLease lease, Invocation invocatio
 {
     /// <summary>
     /// How long past its timeout a run may go on before the caller is answered without it. The epoch watch stops
-    /// WebAssembly code within a tick; only a module blocked in a host call (e.g. a long <c>poll_oneoff</c> sleep) gets here.
+    /// WebAssembly code within a tick and the runtime's <c>poll_oneoff</c> ends a sleep at the deadline; only a module
+    /// blocked in another host call would get here (a backstop: none blocks today).
     /// </summary>
     private static readonly TimeSpan Grace = TimeSpan.FromMilliseconds(250);
 
@@ -72,7 +73,7 @@ internal sealed class InvocationWork(InvocationLease lease, Invocation invocatio
     }
 
     /// <summary>
-    /// Answers the caller TimedOut while the run is still stuck in a host call. The run keeps its thread, instance and
+    /// Answers the caller TimedOut while the run is still stuck in a host call other than a sleep. The run keeps its thread, instance and
     /// concurrency slot until it really ends (then the epoch watch stops it), so a function that blocks cannot
     /// accumulate more than its concurrency limit of stuck runs.
     /// </summary>
@@ -84,7 +85,7 @@ internal sealed class InvocationWork(InvocationLease lease, Invocation invocatio
         }
 
         var result = InvocationResult.NotRun(InvocationOutcome.TimedOut,
-            $"still blocked in a host call (e.g. a sleep) past its timeout of {Timeout.TotalMilliseconds:F0} ms; " +
+            $"still blocked in a host call past its timeout of {Timeout.TotalMilliseconds:F0} ms; " +
             "answered without waiting for it") with { Elapsed = Stopwatch.GetElapsedTime(_started) };
 
         // Not on the epoch thread that noticed: the caller's continuation must not run there.

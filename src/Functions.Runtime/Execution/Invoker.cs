@@ -23,6 +23,7 @@ internal static unsafe class Invoker
             return Finish(InvocationOutcome.Trapped, -1, [], [], [], wasiProblem, started, poolHit);
         }
 
+        var clockBase = Stopwatch.GetTimestamp(); // just after the WASI context was made: its monotonic clock's zero, at most late
         var watch = scratch.Watch;
         watch.Begin(settings.Timeout);
         scratch.Begin(settings.MaxOutputBytes);
@@ -34,12 +35,14 @@ internal static unsafe class Invoker
         using (cancellationToken.CanBeCanceled ? cancellationToken.UnsafeRegister(static w => ((RunWatch)w!).Cancel(), watch) : default)
         {
             StdioCapture.Enter(scratch);
+            PollOneoff.EnterRun(watch, clockBase);
             try
             {
                 error = WasmtimeNative.FuncCall(context, prepared.Entrypoint, 0, 0, 0, 0, out trap);
             }
             finally
             {
+                PollOneoff.Exit();
                 StdioCapture.Exit();
             }
         }

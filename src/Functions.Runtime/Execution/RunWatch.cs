@@ -14,6 +14,7 @@ namespace Functions.Runtime.Execution;
 internal sealed unsafe class RunWatch : IDisposable
 {
     private static readonly byte[] StopMessage = "stopped by the host"u8.ToArray();
+    private readonly object _gate = new();
     private GCHandle _self;
     private long _deadline;
     private volatile bool _cancelled;
@@ -35,11 +36,48 @@ internal sealed unsafe class RunWatch : IDisposable
         _deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
     }
 
+    /// <summary>The Stopwatch timestamp at which the run times out.</summary>
+    public long Deadline => _deadline;
+
     /// <summary>Records why a host function on this thread stopped the run (it then returns a trap).</summary>
     public void Stop(StopReason reason) => Reason = reason;
 
-    /// <summary>Asks the running module to stop at the next tick (from any thread).</summary>
-    public void Cancel() => _cancelled = true;
+    /// <summary>Asks the running module to stop at the next tick (from any thread); wakes it from <see cref="Sleep"/>.</summary>
+    public void Cancel()
+    {
+        _cancelled = true;
+        lock (_gate)
+        {
+            Monitor.PulseAll(_gate);
+        }
+    }
+
+    /// <summary>
+    /// Blocks the running thread until the Stopwatch timestamp <paramref name="until"/>; false when the run was
+    /// cancelled first (at once, not at the next tick). A sleep may end up to a millisecond late, never early.
+    /// </summary>
+    public bool Sleep(long until)
+    {
+        lock (_gate)
+        {
+            while (!_cancelled)
+            {
+                var left = until - Stopwatch.GetTimestamp();
+                if (left <= 0)
+                {
+                    return true;
+                }
+
+                Monitor.Wait(_gate, Milliseconds(left));
+            }
+
+            return false;
+        }
+    }
+
+    /// <summary>Whole milliseconds, rounded up (at least 1), for <paramref name="ticks"/> of the Stopwatch.</summary>
+    public static int Milliseconds(long ticks) =>
+        (int)Math.Clamp(Math.Ceiling(ticks * 1000.0 / Stopwatch.Frequency), 1, int.MaxValue);
 
     [UnmanagedCallersOnly]
     private static nint OnEpoch(nint context, nint data, ulong* delta, byte* kind)

@@ -7,7 +7,7 @@ namespace Functions.Runtime.Execution;
 /// The runtime's own <c>wasi_snapshot_preview1.fd_write</c>, defined over WASI's in the linker: writes to fd 1 and 2
 /// during a run go straight from the module's memory into the running thread's <see cref="OutputCapture"/>s; every
 /// other write (files of a writable volume, or stdout while a start section runs) goes to WASI's own
-/// <c>fd_write</c> (<see cref="WasiWriteBridge"/>). WASI's stdout and stderr are then left at their default, a sink.
+/// <c>fd_write</c> (<see cref="WasiBridge"/>). WASI's stdout and stderr are then left at their default, a sink.
 /// Capture files cost two <c>open</c>, two <c>close</c>, a <c>write</c> per <c>fd_write</c> and the reads back: about
 /// ten system calls a request, a third of a hello function's CPU over HTTP on the benchmark machine
 /// (docs/performance.md); Wasmtime's custom output callbacks cost a tokio task per store. The output limit is exact: the write that would pass it stops the
@@ -29,44 +29,20 @@ internal static unsafe class StdioCapture
     [ThreadStatic]
     private static ThreadScratch? t_running;
 
+    /// <summary>The scratch state of the run on this thread, or null.</summary>
+    internal static ThreadScratch? Running => t_running;
+
     /// <summary>
     /// Defines the capturing <c>fd_write</c> in <paramref name="linker"/> (which has WASI already), handing other
     /// writes to <paramref name="bridge"/>, which must outlive every store of the engine.
     /// </summary>
-    public static void Define(nint linker, WasiWriteBridge bridge)
-    {
-        var types = stackalloc nint[4];
-        for (var i = 0; i < 4; i++)
-        {
-            types[i] = WasmtimeNative.ValTypeNew(WasmtimeNative.ValKindI32);
-        }
-
-        var result = WasmtimeNative.ValTypeNew(WasmtimeNative.ValKindI32);
-        WasmtimeNative.ValTypeVec parameters, results;
-        WasmtimeNative.ValTypeVecNew(&parameters, 4, types);
-        WasmtimeNative.ValTypeVecNew(&results, 1, &result);
-        var functype = WasmtimeNative.FuncTypeNew(&parameters, &results);
-        nint error;
-        WasmtimeNative.LinkerAllowShadowing(linker, true);
-        fixed (byte* module = WasiWriteBridge.WasiModule)
-        fixed (byte* name = WasiWriteBridge.FdWrite)
-        {
-            error = WasmtimeNative.LinkerDefineFuncUnchecked(linker, module, (nuint)WasiWriteBridge.WasiModule.Length, name,
-                (nuint)WasiWriteBridge.FdWrite.Length, functype, &FdWrite, bridge.Data, 0);
-        }
-
-        WasmtimeNative.LinkerAllowShadowing(linker, false);
-        WasmtimeNative.FuncTypeDelete(functype);
-        if (error != 0)
-        {
-            throw new InvalidOperationException("Wasmtime could not define the output capture: " + WasmtimeNative.TakeErrorMessage(error));
-        }
-    }
+    public static void Define(nint linker, WasiBridge bridge) =>
+        WasiBridge.Shadow(linker, WasiBridge.FdWrite, &FdWrite, bridge.Data, "the output capture");
 
     /// <summary>Routes this thread's fd 1 and 2 writes into <paramref name="scratch"/>'s captures until <see cref="Exit"/>.</summary>
     public static void Enter(ThreadScratch scratch)
     {
-        scratch.WasiFdWrite = default;
+        scratch.Wasi = default;
         t_running = scratch;
     }
 
@@ -79,14 +55,14 @@ internal static unsafe class StdioCapture
         var fd = args[0].I32;
         if (scratch is null || (fd != 1 && fd != 2))
         {
-            return Delegate(bridge, caller, args, count, scratch);
+            return WasiBridge.Forward(bridge, caller, args, count, poll: false);
         }
 
         try
         {
             if (!WasmtimeNative.TryGetCallerMemory(caller, out var memory))
             {
-                return Delegate(bridge, caller, args, count, scratch); // WASI's answer to a module without memory
+                return WasiBridge.Forward(bridge, caller, args, count, poll: false); // WASI's answer to a module without memory
             }
 
             var context = WasmtimeNative.CallerContext(caller);
@@ -127,7 +103,7 @@ internal static unsafe class StdioCapture
             if (capture.Written + (long)total > scratch.MaxOutputBytes)
             {
                 scratch.Watch.Stop(StopReason.OutputLimitExceeded);
-                return Trap(OverLimit);
+                return WasiBridge.Trap(OverLimit);
             }
 
             for (var i = 0u; i < iovCount; i++)
@@ -144,44 +120,7 @@ internal static unsafe class StdioCapture
         {
             // No exception may leave a native callback (it would end the process).
             scratch.Watch.Stop(StopReason.OutputLimitExceeded);
-            return Trap(Failed);
-        }
-    }
-
-    /// <summary>Calls WASI's own <c>fd_write</c> with the same arguments; its result is left in <paramref name="args"/>.</summary>
-    private static nint Delegate(nint bridge, nint caller, WasmtimeNative.ValRaw* args, nuint count, ThreadScratch? scratch)
-    {
-        try
-        {
-            var context = WasmtimeNative.CallerContext(caller);
-            var func = scratch?.WasiFdWrite ?? default;
-            if (func.StoreId == 0)
-            {
-                if (WasiWriteBridge.From(bridge).TryBind(caller, context, out func) is { } problem)
-                {
-                    return Trap(System.Text.Encoding.UTF8.GetBytes(problem));
-                }
-
-                if (scratch is not null)
-                {
-                    scratch.WasiFdWrite = func; // valid in this store only: Enter clears it for the next run
-                }
-            }
-
-            var error = WasmtimeNative.FuncCallUnchecked(context, func, args, count, out var trap);
-            return error == 0 ? trap : Trap(System.Text.Encoding.UTF8.GetBytes(WasmtimeNative.TakeErrorMessage(error)));
-        }
-        catch (Exception)
-        {
-            return Trap(Failed);
-        }
-    }
-
-    private static nint Trap(byte[] message)
-    {
-        fixed (byte* text = message)
-        {
-            return WasmtimeNative.TrapNew(text, (nuint)message.Length);
+            return WasiBridge.Trap(Failed);
         }
     }
 }

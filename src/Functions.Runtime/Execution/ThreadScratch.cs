@@ -1,5 +1,3 @@
-using Functions.Runtime.Native;
-
 namespace Functions.Runtime.Execution;
 
 /// <summary>
@@ -23,8 +21,8 @@ internal sealed class ThreadScratch(int maxStderrBytes) : IDisposable
 
     public NativeStrings Strings { get; } = new();
 
-    /// <summary>WASI's own <c>fd_write</c> in the running store, once a write to another fd needed it.</summary>
-    public WasmtimeNative.Func WasiFdWrite { get; set; }
+    /// <summary>WASI's own functions in the running store, once a call the runtime does not answer needed them.</summary>
+    public WasiBridge.Functions Wasi { get; set; }
 
     /// <summary>Starts a run allowed <paramref name="maxOutputBytes"/> on each stream.</summary>
     public void Begin(long maxOutputBytes)

@@ -2,7 +2,6 @@ using System.Buffers;
 using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.IO.Hashing;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Logging;
@@ -14,12 +13,15 @@ namespace Functions.Runtime.Modules;
 /// <summary>
 /// Compiled modules by digest: in memory, then on disk as Wasmtime's serialized artifacts under a folder named by
 /// the engine settings (an artifact only loads into an engine configured like the one that wrote it). A file is the
-/// artifact exactly as Wasmtime serialized it, then a trailer: magic, the artifact's length and its XxHash128.
-/// Wasmtime trusts what it deserializes, so a file that is corrupt, truncated or foreign is deleted and the module
-/// recompiled, never loaded. The artifact comes first so Wasmtime can memory-map the file instead of copying it in:
-/// measured on the 2.8 MB artifact of the <c>big</c> fixture, read + SHA-256 + deserialize from bytes took ≈ 7 ms,
-/// XxHash128 + deserialize from the file ≈ 1 ms (ELF readers ignore the trailer). Files are written beside and
-/// renamed into place, without an fsync: the trailer's check catches a file a crash left incomplete.
+/// artifact exactly as Wasmtime serialized it, then a trailer: magic, the artifact's length and its HMAC-SHA256 under
+/// the cache's per-host key (<see cref="CacheKey"/>: only the worker's user can read it, so no other local user can
+/// forge an artifact the worker would run; a checksum anyone can recompute, as the XxHash128 this replaced, cannot
+/// tell a tampered artifact from a sound one). Wasmtime trusts what it deserializes, so a file that is corrupt,
+/// truncated, foreign or forged is deleted, counted and logged, and the module recompiled, never loaded. The artifact
+/// comes first so Wasmtime can memory-map the file instead of copying it in: measured on the 2.8 MB artifact of the
+/// <c>big</c> fixture, read + SHA-256 + deserialize from bytes took ≈ 7 ms, a hash + deserialize from the file ≈ 1 ms
+/// (ELF readers ignore the trailer; the HMAC's cost against XxHash128 is in docs/performance.md). Files are written
+/// beside and renamed into place, without an fsync: the trailer's check catches a file a crash left incomplete.
 /// <para>
 /// Memory is bounded: modules are counted by their artifact's size, and past <c>memoryBytes</c> the least recently
 /// used ones that nobody is using leave memory (a module still referenced by a route only when its artifact is on
@@ -30,11 +32,11 @@ namespace Functions.Runtime.Modules;
 /// </para>
 /// </summary>
 internal sealed partial class ModuleCache(
-    Engine engine, string? directory, string engineKey, Func<Module, InstancePreHandle> link, ILogger logger,
+    Engine engine, string? directory, byte[]? key, string engineKey, Func<Module, InstancePreHandle> link, ILogger logger,
     TimeProvider time, long memoryBytes = long.MaxValue, long diskBytes = long.MaxValue, TimeSpan diskGrace = default)
 {
-    private static ReadOnlySpan<byte> Magic => "FNCWASM2"u8;
-    private const int HashLength = 16;
+    private static ReadOnlySpan<byte> Magic => "FNCWASM3"u8;
+    private const int HashLength = HMACSHA256.HashSizeInBytes;
     private const int TrailerLength = 8 + sizeof(long) + HashLength;
 
     private readonly ConcurrentDictionary<string, CompiledModule> _memory = new(StringComparer.Ordinal);
@@ -348,7 +350,7 @@ internal sealed partial class ModuleCache(
             using var file = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete);
             if (ArtifactLength(file) is not { } length)
             {
-                Reject(path, "not an artifact this runtime wrote, or damaged (checksum mismatch)", count);
+                Reject(path, "not an artifact this runtime wrote with this host's key: damaged, foreign or forged (HMAC mismatch)", count);
                 return default;
             }
 
@@ -361,8 +363,8 @@ internal sealed partial class ModuleCache(
         }
     }
 
-    /// <summary>The artifact's length when the file's trailer is intact and its hash matches; null otherwise.</summary>
-    private static long? ArtifactLength(SafeFileHandle file)
+    /// <summary>The artifact's length when the file's trailer is intact and its HMAC matches; null otherwise.</summary>
+    private long? ArtifactLength(SafeFileHandle file)
     {
         var fileLength = RandomAccess.GetLength(file);
         Span<byte> trailer = stackalloc byte[TrailerLength];
@@ -373,7 +375,6 @@ internal sealed partial class ModuleCache(
             return null;
         }
 
-        // One-shot hashing: XxHash128's incremental Append was measured ≈ 40× slower than Hash over the whole span.
         var length = fileLength - TrailerLength;
         var buffer = ArrayPool<byte>.Shared.Rent(checked((int)length));
         Span<byte> actual = stackalloc byte[HashLength];
@@ -391,14 +392,14 @@ internal sealed partial class ModuleCache(
                 offset += read;
             }
 
-            XxHash128.Hash(artifact, actual);
+            HMACSHA256.HashData(key!, artifact, actual);
         }
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
         }
 
-        return actual.SequenceEqual(trailer[^HashLength..]) ? length : null;
+        return CryptographicOperations.FixedTimeEquals(actual, trailer[^HashLength..]) ? length : null;
     }
 
     /// <summary>
@@ -450,7 +451,7 @@ internal sealed partial class ModuleCache(
             Span<byte> trailer = stackalloc byte[TrailerLength];
             Magic.CopyTo(trailer);
             BinaryPrimitives.WriteInt64LittleEndian(trailer[Magic.Length..], artifact.Length);
-            XxHash128.Hash(artifact, trailer[^HashLength..]);
+            HMACSHA256.HashData(key!, artifact, trailer[^HashLength..]);
             using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1))
             {
                 // No fsync: a file cut short by a crash fails the trailer's length and checksum and is recompiled.

@@ -72,7 +72,7 @@ internal static class NativeSelfTest
         TimeSpan epochTick)
     {
         var settings = new FunctionSettings { Name = "self-test", Entrypoint = entrypoint, Timeout = TimeSpan.FromSeconds(10) };
-        var plan = new FunctionPlan(module, settings, epochTick);
+        var plan = new FunctionPlan(module, settings, epochTick, settings.Timeout);
         using var prepared = factory.TryCreate(plan) ?? throw new InvalidOperationException("no instance slot for the self-test");
         var invocation = new Invocation([new("A", "1"), new("B", "2")], ["self-test", "x", "y"], "ping"u8.ToArray());
         return Invoker.Run(prepared, plan, invocation, scratch, Stopwatch.GetTimestamp(), poolHit: false, CancellationToken.None);

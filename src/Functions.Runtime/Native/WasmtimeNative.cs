@@ -286,6 +286,37 @@ internal static unsafe partial class WasmtimeNative
         return text;
     }
 
+    // --- libc: who owns the disk cache (kept here: every P/Invoke of the runtime lives in this file) ------------
+
+    private const int AtFdCwd = -100;
+    private const uint StatxMode = 0x2;
+    private const uint StatxUid = 0x8;
+
+    [LibraryImport("libc", EntryPoint = "geteuid")]
+    public static partial uint GetEffectiveUserId();
+
+    [LibraryImport("libc", EntryPoint = "statx", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int Statx(int directory, string path, int flags, uint mask, byte* buffer);
+
+    /// <summary>
+    /// The owner and mode of <paramref name="path"/> (symbolic links followed), through <c>statx</c>, whose layout is
+    /// the same on every architecture; false with errno set when it cannot be read.
+    /// </summary>
+    public static bool TryGetOwnerAndMode(string path, out uint owner, out UnixFileMode mode)
+    {
+        var buffer = stackalloc byte[256]; // struct statx
+        owner = 0;
+        mode = 0;
+        if (Statx(AtFdCwd, path, 0, StatxMode | StatxUid, buffer) != 0)
+        {
+            return false;
+        }
+
+        owner = *(uint*)(buffer + 20); // stx_uid
+        mode = (UnixFileMode)(*(ushort*)(buffer + 28) & 0xFFF); // stx_mode, permission bits
+        return true;
+    }
+
     private static string Text(ByteVec vec)
     {
         var length = (int)vec.Size;

@@ -47,8 +47,31 @@ public sealed class WorkerOptions
     [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
     public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>Where module bytes and compiled artifacts are kept between restarts.</summary>
-    public string CacheDirectory { get; set; } = Path.Combine(Path.GetTempPath(), "functions-worker-cache");
+    /// <summary>
+    /// The host directory under which this worker mounts route volumes, after following symlinks (the control plane's
+    /// <c>Functions:VolumesRoot</c> as this machine sees it). Unset: the worker mounts no volumes, and an app that has
+    /// some fails here, saying so.
+    /// </summary>
+    public string? VolumesRoot { get; set; }
+
+    /// <summary>
+    /// Where compiled artifacts are kept between restarts: native code the worker runs, so the runtime creates it 0700
+    /// and refuses one that another user owns or can write. By default <c>$XDG_CACHE_HOME/functions-worker</c>, else
+    /// <c>~/.cache/functions-worker</c>: a fixed name in the shared <c>/tmp</c> could be taken first by another local user.
+    /// </summary>
+    public string CacheDirectory { get; set; } = DefaultCacheDirectory();
+
+    private static string DefaultCacheDirectory()
+    {
+        var cache = Environment.GetEnvironmentVariable("XDG_CACHE_HOME");
+        if (string.IsNullOrEmpty(cache))
+        {
+            var home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
+            cache = string.IsNullOrEmpty(home) ? Path.Combine(Path.GetTempPath(), "functions-" + Environment.UserName) : Path.Combine(home, ".cache");
+        }
+
+        return Path.Combine(cache, "functions-worker");
+    }
 
     /// <summary>
     /// Memory admitted invocations may hold at once, in bytes: each reserves its route's memory limit and output cap

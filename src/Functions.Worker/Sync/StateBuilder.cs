@@ -136,6 +136,8 @@ public sealed partial class StateBuilder(
     private async Task<ServedApp> BuildAppAsync(
         string app, int release, string fingerprint, IReadOnlyList<RouteBinding> bindings, ServedApp? served, CancellationToken cancellationToken)
     {
+        VolumeGuard.Check(bindings, options.Value.VolumesRoot);
+
         // An app of many modules loads them side by side: one's download overlaps another's compile, and a compile
         // takes a core of its own where the machine has more than the worker's one sync.
         var modules = new System.Collections.Concurrent.ConcurrentDictionary<string, CompiledModule>(StringComparer.Ordinal);

@@ -113,6 +113,31 @@ public sealed class AppLifecycleTests(ValidationApp app) : IClassFixture<Validat
         Assert.Equal(app.Hello, view.ActiveRelease.Routes[0].Module);
     }
 
+    [Fact]
+    public async Task A_rollback_to_a_release_whose_volume_now_escapes_the_volumes_root_is_refused_and_changes_nothing()
+    {
+        var data = Path.Combine(app.VolumesRoot, "rollback-data");
+        Directory.CreateDirectory(data);
+        await app.DeployAsync("rollback-volumes", new
+        {
+            routes = new[] { new { route = "/rollback-volumes", module = app.Hello, volumes = new Dictionary<string, string> { ["/data"] = "rollback-data" } } },
+        });
+        await app.DeployAsync("rollback-volumes", Body("/rollback-volumes", app.Hello));
+
+        // Since release 1, its directory became a symlink out of the root.
+        Directory.Delete(data);
+        File.CreateSymbolicLink(data, "/etc");
+        var before = await app.SnapshotAsync();
+        using var response = await app.Admin().PostAsJsonAsync(new Uri("/api/v1/apps/rollback-volumes/rollback", UriKind.Relative), new { version = 1 });
+
+        Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = await response.Content.ReadAsStringAsync();
+        Assert.Contains("Volumes of the release are no longer allowed", problem, StringComparison.Ordinal);
+        Assert.Contains("now resolves to '/etc', outside the volumes root", problem, StringComparison.Ordinal);
+        Assert.Equal(before, await app.SnapshotAsync());
+    }
+
     [Theory]
     [InlineData("nosuch", "{\"version\": 1}", 404, "no application named 'nosuch'")]
     [InlineData("rollback-missing", "{\"version\": 9}", 404, "has no release 9")]

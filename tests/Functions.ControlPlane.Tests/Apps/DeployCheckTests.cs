@@ -30,7 +30,7 @@ public sealed class DeployCheckTests(DeployCheckApp app, ITestOutputHelper outpu
         { "a start section that traps", One("/start", "starttrap"), "routes[0].module",
             ["trapped while it was instantiated", "wasm `unreachable` instruction executed", "Fix its start function"] },
         { "a start section that never ends", One("/loop", "startloop", "\"limits\": {\"timeoutMs\": 200}"), "routes[0].module",
-            ["trapped while it was instantiated", "runs without end", "200 ms deadline"] },
+            ["did not finish instantiating", "runs too long", "200 ms deadline"] },
         { "_routes naming an export the module lacks", One("/rm/...", "routesmissing"), "routes[0].module",
             ["'/rm/b' to 'nowhere' (line 2)", "its entrypoints are: _routes, handle_a, _start"] },
         { "_routes that traps", One("/rt/...", "routestrap"), "routes[0].module",

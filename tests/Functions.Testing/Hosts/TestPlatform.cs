@@ -75,6 +75,7 @@ public sealed class TestPlatform : IAsyncDisposable
             ["Worker__HeartbeatInterval"] = "00:00:01",
             ["Worker__RetryDelay"] = "00:00:01",
             ["Worker__ReadyInstances"] = "4",
+            ["Worker__VolumesRoot"] = volumes,
         };
         foreach (var (key, value) in workerSettings ?? new Dictionary<string, string>())
         {

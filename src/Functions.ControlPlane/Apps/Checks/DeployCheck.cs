@@ -295,20 +295,17 @@ internal sealed class DeployCheck(
         string failure;
         try
         {
-            // The epoch deadline cannot interrupt a host call (a start function sleeping in poll_oneoff): the wait is
-            // bounded here as well, and such an instantiation is left to end on its own.
+            // The runtime ends a start function that runs or sleeps past the deadline, as a worker's would (the route's
+            // timeout, at most Runtime:InstantiationTimeout); the wait is bounded here as well, in case another host
+            // call blocks, and such an instantiation is left to end on its own.
             // The pool is kept (scaled to zero): while a pool refers to it, the module stays in the runtime's memory.
             var done = await Bounded(() => { checking.Keep(module.Digest, _runtime.CreatePool(module, settings)); return true; },
                 settings.Timeout).ConfigureAwait(false);
-            if (done)
-            {
-                return null;
-            }
-
-            return new TrialFailure("module",
-                $"Module {route.ModuleDigest} did not finish instantiating ({tried}): its start function blocks or runs too " +
-                "long. No worker could create an instance of it in time: fix its start function (or do that work in the " +
-                "entrypoint instead), upload the module again and deploy the new digest.");
+            return done ? null : NotInTime(route, tried);
+        }
+        catch (ModuleLinkException e) when (e.StartTimedOut)
+        {
+            return NotInTime(route, tried);
         }
         catch (ModuleLinkException e)
         {
@@ -334,6 +331,11 @@ internal sealed class DeployCheck(
               $"could ever create an instance of it ({tried}). Fix its start function (or do that work in the " +
               "entrypoint instead), upload the module again and deploy the new digest.");
     }
+
+    private static TrialFailure NotInTime(ValidatedRoute route, string tried) => new("module",
+        $"Module {route.ModuleDigest} did not finish instantiating ({tried}): its start function blocks (e.g. sleeps) or " +
+        "runs too long. No worker could create an instance of it in time: fix its start function (or do that work in the " +
+        "entrypoint instead), upload the module again and deploy the new digest.");
 
     /// <summary>
     /// Runs <paramref name="work"/> on the thread pool and waits for it at most <paramref name="deadline"/> and a

@@ -1,11 +1,12 @@
-namespace Functions.ControlPlane.Apps;
+namespace Functions.Runtime;
 
 /// <summary>
 /// Resolves host paths the way the kernel will (every symlink followed, <c>..</c> applied to the resolved parent,
 /// as <c>realpath</c> does), so that a volume checked to be under the root stays under it when mounted. Parts that
-/// do not exist yet are kept as written: they cannot be links.
+/// do not exist yet are kept as written: they cannot be links. The control plane checks volumes with it at deploy and
+/// rollback, and each worker again against its own volumes root before it mounts them.
 /// </summary>
-internal static class VolumePaths
+public static class VolumePaths
 {
     private const int MaxLinks = 40;
 
@@ -55,6 +56,7 @@ internal static class VolumePaths
         return current;
     }
 
+    /// <summary>Whether the resolved <paramref name="path"/> is <paramref name="root"/> or inside it.</summary>
     public static bool IsUnder(string path, string root) =>
         path == root || root == "/" || path.StartsWith(root + "/", StringComparison.Ordinal);
 
