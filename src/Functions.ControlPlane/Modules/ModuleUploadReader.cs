@@ -39,19 +39,34 @@ internal static class ModuleUploadReader
 
         var cancel = request.HttpContext.RequestAborted;
         Stream? body = request.Body;
-        if (isForm)
+        byte[]? bytes;
+        try
         {
-            body = await FindFileSectionAsync(request, cancel);
-            if (body is null)
+            if (isForm)
             {
-                return (null, Problems.BadRequest(
-                    "No module in the form",
-                    $"Send the module as the multipart form field '{FormField}' (e.g. curl -F {FormField}=@hello.wasm), " +
-                    "or as the raw request body with Content-Type: application/wasm."));
+                body = await FindFileSectionAsync(request, cancel);
+                if (body is null)
+                {
+                    return (null, Problems.BadRequest(
+                        "No module in the form",
+                        $"Send the module as the multipart form field '{FormField}' (e.g. curl -F {FormField}=@hello.wasm), " +
+                        "or as the raw request body with Content-Type: application/wasm."));
+                }
             }
+
+            bytes = await ReadLimitedAsync(body, limit, cancel);
+        }
+        catch (Exception e) when (isForm && e is IOException or InvalidDataException && !cancel.IsCancellationRequested)
+        {
+            // MultipartReader's words for a form cut short or framed wrongly (a missing closing boundary, part
+            // headers that end early, a boundary over 70 characters).
+            return (null, Problems.BadRequest(
+                "Malformed multipart form",
+                $"The multipart form could not be read ({e.Message.TrimEnd('.')}): it was cut short or is not framed " +
+                $"by its boundary. Send the whole form with the module as the field '{FormField}' (curl -F " +
+                $"{FormField}=@hello.wasm), or the raw bytes with Content-Type: application/wasm."));
         }
 
-        var bytes = await ReadLimitedAsync(body, limit, cancel);
         if (bytes is null)
         {
             return (null, tooLarge);
