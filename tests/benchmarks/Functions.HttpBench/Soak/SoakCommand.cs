@@ -43,6 +43,7 @@ internal static partial class SoakCommand
         var deploys = new List<(TimeSpan From, TimeSpan To, long Generation, double PutMs)>();
         var rss = new List<(TimeSpan At, long Kib)>();
         using var stop = new CancellationTokenSource();
+        var failedDeploys = 0;
 
         var sampling = Task.Run(async () =>
         {
@@ -70,12 +71,24 @@ internal static partial class SoakCommand
                 }
 
                 var from = clock.Elapsed;
-                var (generation, ms) = await api.DeployAsync(app, new
+                long generation;
+                double ms;
+                try
                 {
-                    route,
-                    module,
-                    environment = new Dictionary<string, string> { ["SOAK_RELEASE"] = release.ToString(CultureInfo.InvariantCulture) },
-                });
+                    (generation, ms) = await api.DeployAsync(app, new
+                    {
+                        route,
+                        module,
+                        environment = new Dictionary<string, string> { ["SOAK_RELEASE"] = release.ToString(CultureInfo.InvariantCulture) },
+                    });
+                }
+                catch (HttpRequestException e)
+                {
+                    Interlocked.Increment(ref failedDeploys);
+                    Console.Error.WriteLine($"soak: {clock.Elapsed.TotalSeconds:0}s release {release} failed: {e.Message}");
+                    continue;
+                }
+
                 while (await AppliedAsync(probe, worker) < generation && clock.Elapsed - from < TimeSpan.FromSeconds(60))
                 {
                     await Task.Delay(20, CancellationToken.None);
@@ -129,6 +142,7 @@ internal static partial class SoakCommand
         {
             (unexplained == 0, $"non-2xx responses not explained by a deploy: {unexplained}"),
             (explained == 0, $"non-2xx responses during deploys (ideally 0): {explained}"),
+            (failedDeploys == 0, $"redeploys answered 2xx: {deploys.Count} of {deploys.Count + failedDeploys}"),
             (result.Requests / result.Elapsed.TotalSeconds >= 0.95 * rate,
                 $"the load generator kept the rate: {result.Requests / result.Elapsed.TotalSeconds:0} of {rate:0} req/s"),
         };
