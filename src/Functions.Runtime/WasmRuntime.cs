@@ -81,7 +81,8 @@ public sealed partial class WasmRuntime : IDisposable
         using var config = new Config()
             .WithEpochInterruption(true)
             .WithPoolingAllocationStrategy(pooling)
-            .WithSignalsBasedTraps(options.SignalsBasedTraps);
+            .WithSignalsBasedTraps(options.SignalsBasedTraps)
+            .WithSupportedProposals();
         if (!options.SignalsBasedTraps)
         {
             // Without guard pages nothing relies on virtual memory to trap, so a slot's memory is never re-protected.
@@ -470,7 +471,7 @@ public sealed partial class WasmRuntime : IDisposable
         // are left to signals and guard pages.
         var text = $"wasmtime={WasmtimeVersion};os={RuntimeInformation.OSDescription.Split(' ')[0]};" +
                    $"arch={RuntimeInformation.ProcessArchitecture};epoch=1;fuel=0;pooling=1;maxmem={options.MaxMemoryMbPerInstance}" +
-                   (options.SignalsBasedTraps ? ";signals=1" : ";signals=0;guard=0");
+                   (options.SignalsBasedTraps ? ";signals=1" : ";signals=0;guard=0") + SupportedProposals.Key;
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..16];
     }
 

@@ -96,6 +96,12 @@ public sealed class ValidationTests(RuntimeFixture fixture) : IClassFixture<Runt
     }
 
     [Fact]
+    public void A_module_using_gc_reference_types_does_not_compile_instead_of_aborting_the_process()
+    {
+        Assert.Throws<Wasmtime.WasmtimeException>(() => fixture.Runtime.LoadOrCompile("sha256:anyref", WasmBinary.AnyrefExport));
+    }
+
+    [Fact]
     public void A_component_is_not_a_module_this_runtime_runs()
     {
         Assert.ThrowsAny<Exception>(() => fixture.Runtime.LoadOrCompile("sha256:component", Fixtures.Bytes("component")));

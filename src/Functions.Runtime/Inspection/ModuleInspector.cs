@@ -14,8 +14,8 @@ public sealed class ModuleInspector : IDisposable
 
     private static ReadOnlySpan<byte> Magic => "\0asm"u8;
 
-    // A plain engine: inspection only needs Wasmtime's verdict and the module's type information.
-    private readonly Engine _engine = new();
+    // A plain engine with the runtime's proposals: inspection only needs Wasmtime's verdict and the type information.
+    private readonly Engine _engine = NewEngine();
 
     /// <summary>
     /// Inspects <paramref name="bytes"/>; when <paramref name="compiled"/> is given (the same bytes, already compiled
@@ -81,6 +81,12 @@ public sealed class ModuleInspector : IDisposable
     }
 
     public void Dispose() => _engine.Dispose();
+
+    private static Engine NewEngine()
+    {
+        using var config = new Config().WithSupportedProposals();
+        return new Engine(config);
+    }
 
     /// <summary>
     /// Reads the 8-byte preamble: <c>\0asm</c>, a 16-bit version and a 16-bit layer. Layer 0 version 1 is a core

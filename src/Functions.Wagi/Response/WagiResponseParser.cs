@@ -18,9 +18,18 @@ namespace Functions.Wagi;
 /// blank line has an empty body; a 204 or 304 that has a body loses it (HTTP forbids one), with a problem.
 /// When the output is unusable the result has <see cref="WagiResponse.IsFromModule"/> false, the status to
 /// answer (500 or 502), no headers, no body: <see cref="WagiResult.From"/> adds the error body.
+/// What parsing holds is bounded by the header block, never by the output: a header block (blank line included)
+/// longer than <see cref="MaxHeaderBytes"/> is a 502, as nginx answers "upstream sent too big header", and at most
+/// <see cref="MaxProblems"/> problems are described, then counted.
 /// </remarks>
 public static class WagiResponseParser
 {
+    /// <summary>The longest header block read, its blank line included; past it the response is a 502.</summary>
+    public const int MaxHeaderBytes = 64 * 1024;
+
+    /// <summary>The most problems described for one response; the rest are counted in one last problem.</summary>
+    public const int MaxProblems = 20;
+
     private const int ExcerptLength = 80;
 
     /// <summary>Parses a module's complete stdout.</summary>
@@ -42,9 +51,16 @@ public static class WagiResponseParser
         var ended = false;
         while (position < output.Length)
         {
-            var newline = output[position..].IndexOf((byte)'\n');
+            var window = output.Slice(position, Math.Min(output.Length, MaxHeaderBytes) - position);
+            var newline = window.IndexOf((byte)'\n');
             if (newline < 0)
             {
+                if (output.Length > MaxHeaderBytes)
+                {
+                    state.CountSuppressed();
+                    return Failure(502, [.. state.Problems, $"the headers do not end within {MaxHeaderBytes / 1024} KiB (read {lineNumber} header line(s)); print fewer or shorter headers, then a blank line"]);
+                }
+
                 break;
             }
 
@@ -64,6 +80,8 @@ public static class WagiResponseParser
 
             state.Read(line, lineNumber);
         }
+
+        state.CountSuppressed();
 
         if (!ended)
         {
@@ -157,12 +175,28 @@ public static class WagiResponseParser
 
         public string? DeclaredLength { get; private set; }
 
+        private int _suppressed;
+
+        /// <summary>Adds one problem saying how many line problems were not described, if any were.</summary>
+        public void CountSuppressed()
+        {
+            if (_suppressed > 0)
+            {
+                Problems.Add($"{_suppressed} more header line problem(s) not described (the first {MaxProblems} are)");
+                _suppressed = 0;
+            }
+        }
+
         public void Read(ReadOnlySpan<byte> line, int lineNumber)
         {
             var colon = line.IndexOf((byte)':');
             if (colon < 0)
             {
-                Problems.Add($"header line {lineNumber} '{Excerpt(line)}' has no ':' and was skipped; write 'Name: value'");
+                if (Describes())
+                {
+                    Problems.Add($"header line {lineNumber} '{Excerpt(line)}' has no ':' and was skipped; write 'Name: value'");
+                }
+
                 return;
             }
 
@@ -170,13 +204,21 @@ public static class WagiResponseParser
             var value = Trim(line[(colon + 1)..]);
             if (!HttpSyntax.IsToken(name))
             {
-                Problems.Add($"header line {lineNumber}: the name '{Excerpt(name)}' is not a legal HTTP header name; dropped");
+                if (Describes())
+                {
+                    Problems.Add($"header line {lineNumber}: the name '{Excerpt(name)}' is not a legal HTTP header name; dropped");
+                }
+
                 return;
             }
 
             if (!HttpSyntax.IsFieldValue(value))
             {
-                Problems.Add($"header line {lineNumber}: the value of '{Excerpt(name)}' has control or non-ASCII bytes ('{Excerpt(value)}'); dropped");
+                if (Describes())
+                {
+                    Problems.Add($"header line {lineNumber}: the value of '{Excerpt(name)}' has control or non-ASCII bytes ('{Excerpt(value)}'); dropped");
+                }
+
                 return;
             }
 
@@ -190,7 +232,11 @@ public static class WagiResponseParser
                     DeclaredLength ??= Encoding.ASCII.GetString(value);
                     return;
                 case HeaderKind.HopByHop:
-                    Problems.Add($"header line {lineNumber}: '{Excerpt(name)}' is a hop-by-hop header the server manages; dropped");
+                    if (Describes())
+                    {
+                        Problems.Add($"header line {lineNumber}: '{Excerpt(name)}' is a hop-by-hop header the server manages; dropped");
+                    }
+
                     return;
                 case HeaderKind.ContentType:
                     HasContentType = true;
@@ -207,7 +253,11 @@ public static class WagiResponseParser
         {
             if (StatusSeen)
             {
-                Problems.Add($"header line {lineNumber}: a second Status was ignored; the first one counts");
+                if (Describes())
+                {
+                    Problems.Add($"header line {lineNumber}: a second Status was ignored; the first one counts");
+                }
+
                 return;
             }
 
@@ -217,13 +267,29 @@ public static class WagiResponseParser
             if (code.Length != 3 || code.ContainsAnyExceptInRange((byte)'0', (byte)'9')
                 || !int.TryParse(code, NumberStyles.None, CultureInfo.InvariantCulture, out var status) || status < 200)
             {
-                Problems.Add($"header line {lineNumber}: 'Status: {Excerpt(value)}' needs a final status code 200..999 first, e.g. 'Status: 404 Not Found'");
+                if (Describes())
+                {
+                    Problems.Add($"header line {lineNumber}: 'Status: {Excerpt(value)}' needs a final status code 200..999 first, e.g. 'Status: 404 Not Found'");
+                }
+
                 return;
             }
 
             Status = status;
             var reason = space < 0 ? default : Trim(value[space..]);
             Reason = reason.IsEmpty ? null : Encoding.ASCII.GetString(reason);
+        }
+
+        /// <summary>True while problems are still described one by one; afterwards they are only counted.</summary>
+        private bool Describes()
+        {
+            if (Problems.Count < MaxProblems)
+            {
+                return true;
+            }
+
+            _suppressed++;
+            return false;
         }
 
         private static ReadOnlySpan<byte> Trim(ReadOnlySpan<byte> text) => text.Trim(" \t"u8);

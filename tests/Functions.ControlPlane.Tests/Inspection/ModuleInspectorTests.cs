@@ -22,6 +22,14 @@ public sealed class ModuleInspectorTests : IDisposable
     }
 
     [Fact]
+    public void A_module_using_gc_reference_types_is_refused_as_not_compiling_instead_of_aborting_the_process()
+    {
+        var result = _inspector.Inspect(WasmBinary.AnyrefExport);
+
+        Assert.Equal(InspectionErrorKind.CompileFailed, result.Error?.Kind);
+    }
+
+    [Fact]
     public void Every_exported_function_without_parameters_or_results_is_an_entrypoint()
     {
         var module = _inspector.Inspect(Fixtures.Bytes("multi")).Module!;

@@ -260,6 +260,51 @@ public sealed class WagiResponseParserTests
     }
 
     [Fact]
+    public void Headers_that_do_not_end_within_64_KiB_are_a_502_however_much_the_module_wrote()
+    {
+        // Found by WagiResponseParserProperties: every short header line cost a list entry and two strings, so a
+        // module writing its whole output limit in header lines made the worker hold gigabytes for one request.
+        var lines = string.Concat(Enumerable.Repeat("X-A: 1\n", 20_000));
+
+        var response = Parse($"Content-Type: text/plain\n{lines}\nbody");
+
+        Assert.False(response.IsFromModule);
+        Assert.Equal(502, response.Status);
+        Assert.Contains("do not end within 64 KiB", response.Problems[^1], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_header_block_of_exactly_64_KiB_is_read()
+    {
+        var head = "Content-Type: text/plain\nX-Pad: ";
+        var pad = new string('p', WagiResponseParser.MaxHeaderBytes - head.Length - 2);
+
+        var response = Parse($"{head}{pad}\n\nbody");
+
+        Assert.True(response.IsFromModule, string.Join("; ", response.Problems));
+        Assert.Equal(pad, response.Headers[1].Value);
+        Assert.Equal("body", Encoding.ASCII.GetString(response.Body.Span));
+    }
+
+    [Fact]
+    public void Many_bad_header_lines_get_twenty_problems_described_and_the_rest_counted()
+    {
+        // Found by WagiResponseParserProperties (":\n" lines): each bad line added a ~130-character problem, all of
+        // them logged, so 4 KiB of output cost 0.5 MB and thousands of log lines.
+        var stdout = Encoding.ASCII.GetBytes(string.Concat(Enumerable.Repeat(":\n", 2_000)) + "Content-Type: text/plain\n\n");
+        WagiResponseParser.Parse(stdout);
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var response = WagiResponseParser.Parse(stdout);
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.True(response.IsFromModule);
+        Assert.Equal(WagiResponseParser.MaxProblems + 1, response.Problems.Count);
+        Assert.Equal("1980 more header line problem(s) not described (the first 20 are)", response.Problems[^1]);
+        Assert.InRange(allocated, 0, 64 * 1024);
+    }
+
+    [Fact]
     public void A_problem_quotes_unprintable_bytes_escaped_and_long_lines_shortened()
     {
         var response = Parse($"Content-Type: text/plain\n\u0001{new string('x', 300)}\n\n");

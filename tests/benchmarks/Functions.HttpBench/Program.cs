@@ -4,6 +4,7 @@ using Functions.HttpBench.Density;
 using Functions.HttpBench.Deploy;
 using Functions.HttpBench.Flood;
 using Functions.HttpBench.Load;
+using Functions.HttpBench.Soak;
 using Functions.HttpBench.Uploads;
 
 // Each command prints a markdown fragment on stdout (tests/benchmarks/http.sh assembles them) and progress on stderr.
@@ -20,6 +21,7 @@ try
     {
         "baseline" => await BaselineServer.RunAsync(options),
         "rate" => await RateCommand.RunAsync(options),
+        "soak" => await SoakCommand.RunAsync(options),
         "deploy" => await DeployCommand.RunAsync(options),
         "upload" => await UploadCommand.RunAsync(options),
         "flood" => await FloodCommand.RunAsync(options),

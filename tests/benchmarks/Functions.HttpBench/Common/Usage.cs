@@ -9,6 +9,11 @@ internal static class Usage
               exactly those bytes, the content type and an X-Request-Id header like the worker's; other paths 404.
           rate --url URL --rate N --seconds S [--warmup-seconds 2] [--bearer KEY] [--label TEXT]
               Open-loop load at a fixed rate (wrk2-style: latency counts from when each request was due).
+          soak --url URL --rate N --seconds S --control-plane URL --bearer KEY --worker URL --worker-pid PID
+               --app NAME --route ROUTE --module DIGEST [--deploy-every-seconds 30] [--sample-every-seconds 5]
+               [--warmup-seconds min(60, S/4)] [--rss-tolerance 0.10] [--connections 32]
+              Fixed-rate GETs for S seconds while the app is redeployed (a new release) every few seconds and the
+              worker's RSS sampled; non-2xx split by whether a deploy explains them; PASS/FAIL lines (exit 5: a FAIL).
           deploy --control-plane URL --bearer KEY --workers URL,URL,... --module FILE --mode compiled|fresh
                  [--count 10] [--app NAME]
               Time from PUT /api/v1/apps/{name} returning to every worker serving the new release.
