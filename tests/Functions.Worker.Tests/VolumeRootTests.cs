@@ -32,10 +32,11 @@ public sealed class VolumeRootTests
         File.CreateSymbolicLink(escaping, "/etc");
         var worker = await platform.StartWorkerAsync("volume-root-w1");
         using var client = new HttpClient { BaseAddress = worker.Address };
+        using var management = new HttpClient { BaseAddress = worker.Management };
 
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(new Uri("/vol-inside", UriKind.Relative))).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync(new Uri("/vol-escape", UriKind.Relative))).StatusCode);
-        Assert.Contains("1 app failed: vol-escape", await client.GetStringAsync(new Uri("/readyz", UriKind.Relative)), StringComparison.Ordinal);
+        Assert.Contains("1 app failed: vol-escape", await management.GetStringAsync(new Uri("/readyz", UriKind.Relative)), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -53,9 +54,10 @@ public sealed class VolumeRootTests
 
         var worker = await platform.StartWorkerAsync("volume-none-w1");
         using var client = new HttpClient { BaseAddress = worker.Address };
+        using var management = new HttpClient { BaseAddress = worker.Management };
 
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(new Uri("/plain", UriKind.Relative))).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync(new Uri("/vol-none", UriKind.Relative))).StatusCode);
-        Assert.Contains("1 app failed: vol-none", await client.GetStringAsync(new Uri("/readyz", UriKind.Relative)), StringComparison.Ordinal);
+        Assert.Contains("1 app failed: vol-none", await management.GetStringAsync(new Uri("/readyz", UriKind.Relative)), StringComparison.Ordinal);
     }
 }

@@ -1,4 +1,4 @@
-# Helpers shared by the benchmark scripts (http.sh, density.sh). Sourced, not run: the script sets BENCH_NAME (its
+# Helpers shared by the benchmark scripts (http.sh, density.sh, soak.sh). Sourced, not run: the script sets BENCH_NAME (its
 # name in messages) and, before calling them, OUT (its output folder, with logs/), REPORT (the markdown report),
 # ROOT (the checkout) and PIDS=() (every process it starts, stopped by its cleanup).
 
@@ -22,6 +22,20 @@ wait_http() { # wait_http URL SECONDS: until URL answers 2xx
     for pid in "${PIDS[@]}"; do kill -0 "$pid" 2>/dev/null || die "a process exited early (logs in $OUT/logs)"; done
     sleep 0.2
   done
+}
+# The local services' passwords (deploy/local/services.sh keeps them in its keys folder, made on first use):
+# PG_PASSWORD and RABBIT_PASSWORD. rabbit_api METHOD URL [curl arguments]: the RabbitMQ management API, the
+# credentials on a config read from a file descriptor, never in curl's arguments.
+service_passwords() {
+  local keys
+  keys="$(realpath -m "${FUNCTIONS_LOCAL_DIR:-$ROOT/.local}")/keys"
+  "$ROOT/deploy/local/services.sh" env >/dev/null
+  PG_PASSWORD="$(cat "$keys/postgres")" RABBIT_PASSWORD="$(cat "$keys/rabbitmq")"
+}
+rabbit_api() {
+  local method=$1 url=$2
+  shift 2
+  curl -K <(printf 'user = "functions:%s"\n' "$RABBIT_PASSWORD") -X "$method" "$@" "$url"
 }
 # A worker's management address (/healthz, /readyz, /metrics; every path on its own port is a function's): its port + 1000.
 management() { echo "http://127.0.0.1:$(($1 + 1000))"; }

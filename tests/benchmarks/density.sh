@@ -96,7 +96,8 @@ done
 # --- cleanup: everything this script starts is stopped by pid, whatever happens --------------------------------
 PIDS=()
 STOP_SERVICES=0
-PSQL=(env PGPASSWORD=functions psql -h 127.0.0.1 -p "$PG_PORT" -U functions -d postgres -v ON_ERROR_STOP=1 -q)
+service_passwords
+PSQL=(env PGPASSWORD="$PG_PASSWORD" psql -h 127.0.0.1 -p "$PG_PORT" -U functions -d postgres -v ON_ERROR_STOP=1 -q)
 RABBIT_API="http://127.0.0.1:$MGMT_PORT/api"
 cleanup() {
   local status=$?
@@ -112,7 +113,7 @@ cleanup() {
     wait "${PIDS[@]}" 2>/dev/null || true
   fi
   "${PSQL[@]}" -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" 2>/dev/null || true
-  curl -sf -u functions:functions -X DELETE "$RABBIT_API/vhosts/$VHOST" >/dev/null 2>&1 || true
+  rabbit_api DELETE "$RABBIT_API/vhosts/$VHOST" -sf >/dev/null 2>&1 || true
   ((STOP_SERVICES)) && { "$SERVICES" stop || true; }
   rm -rf "$OUT"/worker-*/ 2>/dev/null || true # the workers' module caches (N copies of the module)
   ((status == 0)) || say "failed (status $status); logs in $OUT/logs"
@@ -128,11 +129,11 @@ if ! "$SERVICES" status >/dev/null 2>&1; then
   "$SERVICES" start
 fi
 "${PSQL[@]}" -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" -c "CREATE DATABASE $DB"
-curl -sSf -u functions:functions -X PUT "$RABBIT_API/vhosts/$VHOST" >/dev/null
-curl -sSf -u functions:functions -X PUT -H 'content-type: application/json' \
-  -d '{"configure":".*","write":".*","read":".*"}' "$RABBIT_API/permissions/$VHOST/functions" >/dev/null
-POSTGRES="Host=127.0.0.1;Port=$PG_PORT;Username=functions;Password=functions;Database=$DB"
-RABBITMQ="amqp://functions:functions@127.0.0.1:$AMQP_PORT/$VHOST"
+rabbit_api PUT "$RABBIT_API/vhosts/$VHOST" -sSf >/dev/null
+rabbit_api PUT "$RABBIT_API/permissions/$VHOST/functions" -sSf -H 'content-type: application/json' \
+  -d '{"configure":".*","write":".*","read":".*"}'  >/dev/null
+POSTGRES="Host=127.0.0.1;Port=$PG_PORT;Username=functions;Password=$PG_PASSWORD;Database=$DB"
+RABBITMQ="amqp://functions:$RABBIT_PASSWORD@127.0.0.1:$AMQP_PORT/$VHOST"
 
 "$ROOT/tests/fixtures/build.sh" >"$OUT/logs/fixtures.log" 2>&1 || die "fixtures did not build: $OUT/logs/fixtures.log"
 for m in starttrap bigmemory; do

@@ -16,7 +16,7 @@
 # between a PUT and the worker serving that generation, + 2 s) and the rest: both should be 0; the worker's RSS,
 # sampled every few seconds, stays within 10 % of its level just after the warm-up (a quarter of the run, at most 60 s);
 # the load generator kept the rate. Needs: dotnet, wrk, curl, jq, psql; local Postgres and RabbitMQ
-# (deploy/local/services.sh). Ports: BENCH_CONTROL_PLANE_PORT (5190), BENCH_WORKER_PORT (8191).
+# (deploy/local/services.sh). Ports: BENCH_CONTROL_PLANE_PORT (5190), BENCH_WORKER_PORT (8191; its management port + 1000).
 set -Eeuo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -76,7 +76,8 @@ done
 # --- cleanup: everything this script starts is stopped by pid, whatever happens --------------------------------
 PIDS=()
 STOP_SERVICES=0
-PSQL=(env PGPASSWORD=functions psql -h 127.0.0.1 -p "$PG_PORT" -U functions -d postgres -v ON_ERROR_STOP=1 -q)
+service_passwords
+PSQL=(env PGPASSWORD="$PG_PASSWORD" psql -h 127.0.0.1 -p "$PG_PORT" -U functions -d postgres -v ON_ERROR_STOP=1 -q)
 RABBIT_API="http://127.0.0.1:$MGMT_PORT/api"
 cleanup() {
   local status=$?
@@ -92,7 +93,7 @@ cleanup() {
     wait "${PIDS[@]}" 2>/dev/null || true
   fi
   "${PSQL[@]}" -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" 2>/dev/null || true
-  curl -sf -u functions:functions -X DELETE "$RABBIT_API/vhosts/$VHOST" >/dev/null 2>&1 || true
+  rabbit_api DELETE "$RABBIT_API/vhosts/$VHOST" -sf >/dev/null 2>&1 || true
   ((STOP_SERVICES)) && { "$SERVICES" stop || true; }
   ((status == 0 || status == 5)) || say "failed (status $status); logs in $OUT/logs"
   exit "$status"
@@ -107,11 +108,11 @@ if ! "$SERVICES" status >/dev/null 2>&1; then
   "$SERVICES" start
 fi
 "${PSQL[@]}" -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" -c "CREATE DATABASE $DB"
-curl -sSf -u functions:functions -X PUT "$RABBIT_API/vhosts/$VHOST" >/dev/null
-curl -sSf -u functions:functions -X PUT -H 'content-type: application/json' \
-  -d '{"configure":".*","write":".*","read":".*"}' "$RABBIT_API/permissions/$VHOST/functions" >/dev/null
-POSTGRES="Host=127.0.0.1;Port=$PG_PORT;Username=functions;Password=functions;Database=$DB"
-RABBITMQ="amqp://functions:functions@127.0.0.1:$AMQP_PORT/$VHOST"
+rabbit_api PUT "$RABBIT_API/vhosts/$VHOST" -sSf >/dev/null
+rabbit_api PUT "$RABBIT_API/permissions/$VHOST/functions" -sSf -H 'content-type: application/json' \
+  -d '{"configure":".*","write":".*","read":".*"}'  >/dev/null
+POSTGRES="Host=127.0.0.1;Port=$PG_PORT;Username=functions;Password=$PG_PASSWORD;Database=$DB"
+RABBITMQ="amqp://functions:$RABBIT_PASSWORD@127.0.0.1:$AMQP_PORT/$VHOST"
 
 "$ROOT/tests/fixtures/build.sh" >"$OUT/logs/fixtures.log" 2>&1 || die "fixtures did not build: $OUT/logs/fixtures.log"
 [[ -f "$FIXTURES/$MODULE.wasm" ]] || die "no fixture $MODULE.wasm in $FIXTURES"
@@ -127,14 +128,16 @@ ADMIN_KEY="soak-admin-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 WORKER_KEY="soak-worker-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 CP="http://127.0.0.1:$CP_PORT"
 W="http://127.0.0.1:$WORKER_PORT"
+WM="$(management "$WORKER_PORT")"   # the worker's /readyz and /metrics
 say "starting the control plane on $CP and a worker on $W"
 host Functions.ControlPlane control-plane "$CP_PORT" ConnectionStrings__Postgres="$POSTGRES" \
   ConnectionStrings__RabbitMq="$RABBITMQ" FUNCTIONS_ADMIN_KEY="$ADMIN_KEY" FUNCTIONS_WORKER_KEY="$WORKER_KEY"
 wait_http "$CP/readyz" 90
 host Functions.Worker worker "$WORKER_PORT" ConnectionStrings__RabbitMq="$RABBITMQ" FUNCTIONS_WORKER_KEY="$WORKER_KEY" \
-  Worker__ControlPlaneUrl="$CP" Worker__NodeId="soak-w1" Worker__CacheDirectory="$OUT/worker-cache"
+  Worker__ControlPlaneUrl="$CP" Worker__NodeId="soak-w1" Worker__CacheDirectory="$OUT/worker-cache" \
+  Worker__ManagementUrls="$WM"
 WORKER_PID=${PIDS[-1]}
-wait_http "$W/readyz" 90
+wait_http "$WM/readyz" 90
 
 # --- the app: one route on the module --------------------------------------------------------------------------
 APP=soak ROUTE=/soak/hello
@@ -144,7 +147,7 @@ GENERATION=$(curl -sSf -X PUT -H "Authorization: Bearer $ADMIN_KEY" -H 'Content-
   -d "{\"routes\": [{\"route\": \"$ROUTE\", \"module\": \"$DIGEST\", \"environment\": {\"SOAK_RELEASE\": \"0\"}}]}" \
   "$CP/api/v1/apps/$APP" | jq -r .generation)
 deadline=$((SECONDS + 60))
-until [[ "$(curl -sf "$W/readyz" | sed -n 's/^ready: generation \([0-9]*\).*/\1/p')" -ge "$GENERATION" ]] 2>/dev/null; do
+until [[ "$(curl -sf "$WM/readyz" | sed -n 's/^ready: generation \([0-9]*\).*/\1/p')" -ge "$GENERATION" ]] 2>/dev/null; do
   ((SECONDS < deadline)) || die "the worker did not reach generation $GENERATION (logs in $OUT/logs)"
   sleep 0.1
 done
@@ -171,7 +174,7 @@ fi
 say "soak: $RATE req/s for $DURATION s, a redeploy every $DEPLOY_EVERY s (progress in $OUT/logs/soak.log)"
 verdict=0
 timeout $((DURATION + 300)) dotnet "$BENCH_DLL" soak --url "$W$ROUTE" --rate "$RATE" --seconds "$DURATION" \
-  --control-plane "$CP" --bearer "$ADMIN_KEY" --worker "$W" --worker-pid "$WORKER_PID" --app "$APP" --route "$ROUTE" \
+  --control-plane "$CP" --bearer "$ADMIN_KEY" --worker "$WM" --worker-pid "$WORKER_PID" --app "$APP" --route "$ROUTE" \
   --module "$DIGEST" --deploy-every-seconds "$DEPLOY_EVERY" --sample-every-seconds "$SAMPLE_EVERY" \
   --connections "$CONNECTIONS" >"$OUT/soak.md" 2>"$OUT/logs/soak.log" || verdict=$?
 cat "$OUT/soak.md" >>"$REPORT"
