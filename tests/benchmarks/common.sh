@@ -23,6 +23,44 @@ wait_http() { # wait_http URL SECONDS: until URL answers 2xx
     sleep 0.2
   done
 }
+# bench_services: the local services (started when not running: STOP_SERVICES=1 then), their passwords, a fresh
+# database DB and RabbitMQ virtual host VHOST of the script's own; sets POSTGRES and RABBITMQ for the hosts.
+# bench_teardown: stops every process in PIDS (TERM, then KILL after 10 s), drops DB and VHOST, and stops the
+# services when bench_services started them. Both read PG_PORT, AMQP_PORT, MGMT_PORT, SERVICES, DB and VHOST.
+PIDS=()
+STOP_SERVICES=0
+bench_services() {
+  if ! "$SERVICES" status >/dev/null 2>&1; then
+    STOP_SERVICES=1
+    "$SERVICES" start
+  fi
+  service_passwords
+  bench_psql -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" -c "CREATE DATABASE $DB"
+  rabbit_api PUT "http://127.0.0.1:$MGMT_PORT/api/vhosts/$VHOST" -sSf >/dev/null
+  rabbit_api PUT "http://127.0.0.1:$MGMT_PORT/api/permissions/$VHOST/functions" -sSf -H 'content-type: application/json' \
+    -d '{"configure":".*","write":".*","read":".*"}' >/dev/null
+  POSTGRES="Host=127.0.0.1;Port=$PG_PORT;Username=functions;Password=$PG_PASSWORD;Database=$DB"
+  RABBITMQ="amqp://functions:$RABBIT_PASSWORD@127.0.0.1:$AMQP_PORT/$VHOST"
+}
+bench_teardown() {
+  if ((${#PIDS[@]})); then
+    say "stopping ${#PIDS[@]} processes"
+    kill -TERM "${PIDS[@]}" 2>/dev/null || true
+    for _ in $(seq 50); do
+      kill -0 "${PIDS[@]}" 2>/dev/null || break
+      sleep 0.2
+    done
+    kill -KILL "${PIDS[@]}" 2>/dev/null || true
+    wait "${PIDS[@]}" 2>/dev/null || true
+  fi
+  if [[ -n "${PG_PASSWORD:-}" ]]; then
+    bench_psql -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" 2>/dev/null || true
+    rabbit_api DELETE "http://127.0.0.1:$MGMT_PORT/api/vhosts/$VHOST" -sf >/dev/null 2>&1 || true
+  fi
+  if ((STOP_SERVICES)); then "$SERVICES" stop || true; fi
+}
+bench_psql() { PGPASSWORD="$PG_PASSWORD" psql -h 127.0.0.1 -p "$PG_PORT" -U functions -d postgres -v ON_ERROR_STOP=1 -q "$@"; }
+
 # The local services' passwords (deploy/local/services.sh keeps them in its keys folder, made on first use):
 # PG_PASSWORD and RABBIT_PASSWORD. rabbit_api METHOD URL [curl arguments]: the RabbitMQ management API, the
 # credentials on a config read from a file descriptor, never in curl's arguments.

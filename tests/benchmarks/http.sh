@@ -80,28 +80,11 @@ done
 ((${#WORKER_PORTS[@]} == 3)) || die "BENCH_WORKER_PORTS must name three ports"
 
 # --- cleanup: everything this script starts is stopped by pid, whatever happens --------------------------------
-PIDS=()
-STOP_SERVICES=0
-service_passwords
-PSQL=(env PGPASSWORD="$PG_PASSWORD" psql -h 127.0.0.1 -p "$PG_PORT" -U functions -d postgres -v ON_ERROR_STOP=1 -q)
-RABBIT_API="http://127.0.0.1:$MGMT_PORT/api"
 cleanup() {
   local status=$?
   trap - EXIT INT TERM
-  if ((${#PIDS[@]})); then
-    say "stopping ${#PIDS[@]} processes"
-    kill -TERM "${PIDS[@]}" 2>/dev/null || true
-    for _ in $(seq 50); do
-      kill -0 "${PIDS[@]}" 2>/dev/null || break
-      sleep 0.2
-    done
-    kill -KILL "${PIDS[@]}" 2>/dev/null || true
-    wait "${PIDS[@]}" 2>/dev/null || true
-    for pid in "${PIDS[@]}"; do rm -f "/tmp/perf-$pid.map" "/tmp/perfinfo-$pid.map"; done
-  fi
-  "${PSQL[@]}" -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" 2>/dev/null || true
-  rabbit_api DELETE "$RABBIT_API/vhosts/$VHOST" -sf >/dev/null 2>&1 || true
-  ((STOP_SERVICES)) && { "$SERVICES" stop || true; }
+  bench_teardown
+  for pid in "${PIDS[@]}"; do rm -f "/tmp/perf-$pid.map" "/tmp/perfinfo-$pid.map"; done
   ((status == 0)) || say "failed (status $status); logs in $OUT/logs"
   exit "$status"
 }
@@ -110,16 +93,7 @@ trap 'say "failed at line $LINENO: $BASH_COMMAND"' ERR
 trap 'exit 130' INT TERM
 
 # --- services, database, virtual host, build ------------------------------------------------------------------
-if ! "$SERVICES" status >/dev/null 2>&1; then
-  STOP_SERVICES=1
-  "$SERVICES" start
-fi
-"${PSQL[@]}" -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" -c "CREATE DATABASE $DB"
-rabbit_api PUT "$RABBIT_API/vhosts/$VHOST" -sSf >/dev/null
-rabbit_api PUT "$RABBIT_API/permissions/$VHOST/functions" -sSf -H 'content-type: application/json' \
-  -d '{"configure":".*","write":".*","read":".*"}'  >/dev/null
-POSTGRES="Host=127.0.0.1;Port=$PG_PORT;Username=functions;Password=$PG_PASSWORD;Database=$DB"
-RABBITMQ="amqp://functions:$RABBIT_PASSWORD@127.0.0.1:$AMQP_PORT/$VHOST"
+bench_services
 
 "$ROOT/tests/fixtures/build.sh" >"$OUT/logs/fixtures.log" 2>&1 || die "fixtures did not build: $OUT/logs/fixtures.log"
 if ((BUILD)); then
