@@ -59,6 +59,15 @@ bench_teardown() {
   fi
   if ((STOP_SERVICES)); then "$SERVICES" stop || true; fi
 }
+# bench_build: the control plane, the worker and the benchmark tool in Release (skipped with --no-build: BUILD=0).
+bench_build() {
+  ((BUILD)) || return 0
+  say "building the control plane, the worker and the benchmark tool (Release)"
+  for project in src/Functions.ControlPlane src/Functions.Worker tests/benchmarks/Functions.HttpBench; do
+    dotnet build "$project" -c Release -v quiet -nologo -clp:NoSummary >"$OUT/logs/build.log" 2>&1 ||
+      die "build of $project failed: $OUT/logs/build.log"
+  done
+}
 bench_psql() { PGPASSWORD="$PG_PASSWORD" psql -h 127.0.0.1 -p "$PG_PORT" -U functions -d postgres -v ON_ERROR_STOP=1 -q "$@"; }
 
 # The local services' passwords (deploy/local/services.sh keeps them in its keys folder, made on first use):

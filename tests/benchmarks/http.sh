@@ -96,13 +96,7 @@ trap 'exit 130' INT TERM
 bench_services
 
 "$ROOT/tests/fixtures/build.sh" >"$OUT/logs/fixtures.log" 2>&1 || die "fixtures did not build: $OUT/logs/fixtures.log"
-if ((BUILD)); then
-  say "building the control plane, the worker and the benchmark tool (Release)"
-  for project in src/Functions.ControlPlane src/Functions.Worker tests/benchmarks/Functions.HttpBench; do
-    dotnet build "$project" -c Release -v quiet -nologo -clp:NoSummary >"$OUT/logs/build.log" 2>&1 ||
-      die "build of $project failed: $OUT/logs/build.log"
-  done
-fi
+bench_build
 
 ADMIN_KEY="bench-admin-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 WORKER_KEY="bench-worker-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
