@@ -96,30 +96,10 @@ internal static class DensityProbe
         return Stopwatch.GetElapsedTime(started).TotalMilliseconds;
     }
 
-    /// <summary>The module with a custom section appended (id 0, size, name, payload): another digest, the same code.</summary>
-    internal static byte[] Distinct(byte[] wasm, int index)
-    {
-        var name = Encoding.UTF8.GetBytes("functions-density");
-        var payload = Encoding.UTF8.GetBytes(index.ToString(CultureInfo.InvariantCulture));
-        var content = new List<byte>();
-        content.AddRange(Leb(name.Length));
-        content.AddRange(name);
-        content.AddRange(payload);
-        return [.. wasm, 0, .. Leb(content.Count), .. content];
-    }
-
-    private static byte[] Leb(int value)
-    {
-        var bytes = new List<byte>();
-        do
-        {
-            var b = (byte)(value & 0x7f);
-            value >>= 7;
-            bytes.Add(value == 0 ? b : (byte)(b | 0x80));
-        }
-        while (value != 0);
-        return [.. bytes];
-    }
+    /// <summary>The module with a custom section appended: another digest, the same code.</summary>
+    internal static byte[] Distinct(byte[] wasm, int index) =>
+        Functions.Testing.WasmBinary.WithCustomSection(wasm, "functions-density",
+            Encoding.UTF8.GetBytes(index.ToString(CultureInfo.InvariantCulture)));
 
     private static void Row(string state, long kib) =>
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {state} | {kib / 1024.0:F0} |"));
