@@ -73,7 +73,10 @@ for port in "$CP_PORT" "${WORKER_PORTS[@]}" "${MANAGEMENT_PORTS[@]}"; do
 done
 [[ -z "$(printf '%s\n' "$CP_PORT" "${WORKER_PORTS[@]}" "${MANAGEMENT_PORTS[@]}" | sort | uniq -d)" ]] ||
   die "a port is given twice in FUNCTIONS_CONTROL_PLANE_PORT / FUNCTIONS_WORKER_PORTS / FUNCTIONS_WORKER_MANAGEMENT_PORTS"
-mkdir -p "$LOCAL_DIR/keys" "$LOGS"
+# Host volumes (the operator's opt-in beside file bundles): routes may mount folders under this one, so a WAGI
+# modules.toml whose volumes point inside it imports unchanged (`functions import-wagi --host-volumes`).
+VOLUMES_DIR="$LOCAL_DIR/volumes"
+mkdir -p "$LOCAL_DIR/keys" "$LOGS" "$VOLUMES_DIR"
 
 # --- services: Postgres and RabbitMQ ----------------------------------------------------------------------------
 if "$SERVICES" status >/dev/null 2>&1; then
@@ -172,7 +175,8 @@ wait_until_ready() { # NAME URL PID: URL answers /readyz (a worker's management 
 }
 
 # Swagger UI on explicitly (a local run on 127.0.0.1), whatever ASPNETCORE_ENVIRONMENT says.
-CP_ENV=(FUNCTIONS_ADMIN_KEY="$ADMIN_KEY" FUNCTIONS_WORKER_KEY="$WORKER_KEY" Functions__SwaggerUi__Enabled=true)
+CP_ENV=(FUNCTIONS_ADMIN_KEY="$ADMIN_KEY" FUNCTIONS_WORKER_KEY="$WORKER_KEY" Functions__SwaggerUi__Enabled=true
+  Functions__VolumesRoot="$VOLUMES_DIR")
 
 # The control plane also migrates at start-up; doing it first makes a database problem a clear, separate failure.
 say "applying database migrations"
@@ -197,7 +201,8 @@ for i in "${!WORKER_PORTS[@]}"; do
     Worker__ManagementUrls="http://127.0.0.1:${MANAGEMENT_PORTS[i]}" \
     Worker__ControlPlaneUrl="$CP_URL" \
     Worker__NodeId="worker-$port" \
-    Worker__CacheDirectory="$LOCAL_DIR/worker-$port/cache"
+    Worker__CacheDirectory="$LOCAL_DIR/worker-$port/cache" \
+    Worker__VolumesRoot="$VOLUMES_DIR"
   CHILDREN+=("$HOST_PID")
   WORKER_PIDS+=("$HOST_PID")
 done
@@ -221,6 +226,7 @@ Functions is running.
   control plane  $CP_URL      Swagger UI: $CP_URL/swagger (Authorize with the admin key)
 ${WORKER_LINES}  admin key      $ADMIN_KEY   ($ADMIN_KEY_SOURCE)
   logs           $LOGS/
+  host volumes   $VOLUMES_DIR/   (routes may mount folders under it; file bundles need nothing)
 
 Deploy the hello sample at /hello and call it (in another terminal):
 

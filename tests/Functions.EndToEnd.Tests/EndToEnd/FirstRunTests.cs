@@ -78,6 +78,30 @@ public sealed partial class FirstRunTests(ITestOutputHelper output)
                 Assert.Contains("Hello from a WebAssembly function!", body, StringComparison.Ordinal);
             }
 
+            // 2b. Host volumes are on under .local/volumes (the banner says so): a route mounting a folder there serves
+            // its file, as a WAGI modules.toml whose volumes point inside it would.
+            var volumes = Path.Combine(clone, ".local", "volumes");
+            Assert.Contains($"host volumes   {volumes}/", printed, StringComparison.Ordinal);
+            Directory.CreateDirectory(Path.Combine(volumes, "site"));
+            await File.WriteAllTextAsync(Path.Combine(volumes, "site", "hello.txt"), "from a host volume\n");
+            File.Copy(Fixtures.Path("readfile"), Path.Combine(clone, "readfile.wasm"));
+            await File.WriteAllTextAsync(Path.Combine(clone, "files.toml"), $$"""
+                app = "files"
+                [[routes]]
+                route = "/file"
+                module = "readfile.wasm"
+                volumes = { "/data" = "{{Path.Combine(volumes, "site")}}" }
+                """);
+            deploy = await RunAsync(launcher, ["deploy", "files.toml"], clone, environment);
+            Assert.True(deploy.Exit == 0, $"functions deploy files.toml: {deploy.Output}");
+            status = await RunAsync(launcher, ["status", "files", "--wait", "--timeout", "120s"], clone, environment);
+            Assert.True(status.Exit == 0, $"functions status files --wait: {status.Output}");
+            using (var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) })
+            {
+                var body = await http.GetStringAsync(new Uri($"http://127.0.0.1:{environment["FUNCTIONS_WORKER_PORTS"]}/file"));
+                Assert.Equal("from a host volume\n", body);
+            }
+
             // 3. ./deploy/test.sh in the same clone, on the services run.sh started (a few tests: the point is the
             // command, not the suite, which CI runs anyway).
             var tests = await RunAsync(Path.Combine(clone, "deploy", "test.sh"),
