@@ -140,7 +140,8 @@ public sealed class HostProcess : IAsyncDisposable
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    private static string HostAssembly(string project)
+    /// <summary>The built <c>src/{project}/bin/{configuration}/net10.0/{project}.dll</c> (a host or the CLI).</summary>
+    public static string HostAssembly(string project)
     {
         // The test runs from tests/X/bin/<Configuration>/net10.0/: the hosts were built beside, in the same configuration.
         var configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent?.Name ?? "Debug";

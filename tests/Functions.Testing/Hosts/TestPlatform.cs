@@ -39,6 +39,9 @@ public sealed class TestPlatform : IAsyncDisposable
 
     private string CacheRoot { get; }
 
+    /// <summary>The cache folder (compiled modules, file bundles) of the worker started as <paramref name="nodeId"/>.</summary>
+    public string WorkerCacheDirectory(string nodeId) => Path.Combine(CacheRoot, nodeId);
+
     public static async Task<TestPlatform> StartAsync(string name, int workers, RabbitMqEndpoint? rabbitMq = null,
         IReadOnlyDictionary<string, string>? workerSettings = null, IReadOnlyDictionary<string, string>? controlPlaneSettings = null)
     {
@@ -103,7 +106,7 @@ public sealed class TestPlatform : IAsyncDisposable
         var environment = new Dictionary<string, string>(_workerEnvironment)
         {
             ["Worker__NodeId"] = nodeId,
-            ["Worker__CacheDirectory"] = Path.Combine(CacheRoot, nodeId),
+            ["Worker__CacheDirectory"] = WorkerCacheDirectory(nodeId),
             ["Worker__ManagementUrls"] = management.AbsoluteUri.TrimEnd('/'),
         };
         var worker = await HostProcess.StartAsync("Functions.Worker", nodeId, environment, port, management).ConfigureAwait(false);
@@ -189,8 +192,9 @@ public sealed class TestPlatform : IAsyncDisposable
         {
             Directory.Delete(Path.GetDirectoryName(VolumesRoot)!, recursive: true);
         }
-        catch (IOException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
+            // Unpacked file bundles are read-only (root ignores that; another user may not).
         }
     }
 }
