@@ -25,4 +25,5 @@ internal sealed record RouteDetails(
     IReadOnlyDictionary<string, string> Environment,
     string? Argv,
     IReadOnlyList<VolumeMount> Volumes,
-    RouteLimits Limits);
+    RouteLimits Limits,
+    IReadOnlyList<FileMount>? Files = null);

@@ -43,14 +43,14 @@ internal static class ImportWagiCommand
             if (import.Errors.Count > 0 || parse.GetValue(dryRun))
             {
                 Report(context.Output, import, new ImportResult(
-                    name, import.Source, DryRun: true, null, planned.Routes, [], import.Unsupported, import.Notes, import.Errors));
+                    name, import.Source, DryRun: true, null, planned.Routes, [], [], import.Unsupported, import.Notes, import.Errors));
                 return import.Errors.Count > 0 ? ExitCodes.Failed : ExitCodes.Success;
             }
 
             var deployed = await new Deployer(context.Api, context.Output).DeployAsync(name, import.Routes, cancel);
             Report(context.Output, import, new ImportResult(
                 name, import.Source, DryRun: false, new Activation(deployed.App, deployed.Version!.Value, deployed.Generation!.Value),
-                deployed.Routes, deployed.Modules, import.Unsupported, import.Notes, []));
+                deployed.Routes, deployed.Modules, deployed.Files, import.Unsupported, import.Notes, []));
             return ExitCodes.Success;
         });
         return command;
