@@ -14,6 +14,7 @@ internal static class CliApp
         globals.AddTo(root);
         root.Subcommands.Add(DeployCommand.Create(host, globals));
         root.Subcommands.Add(ImportWagiCommand.Create(host, globals));
+        root.Subcommands.Add(ImportSpinCommand.Create(host, globals));
         root.Subcommands.Add(AppsCommand.Create(host, globals));
         root.Subcommands.Add(ReleasesCommand.Create(host, globals));
         root.Subcommands.Add(RollbackCommand.Create(host, globals));
