@@ -22,6 +22,7 @@ internal static class CliApp
         root.Subcommands.Add(StatusCommand.Create(host, globals));
         root.Subcommands.Add(WorkersCommand.Create(host, globals));
         root.Subcommands.Add(ModulesCommand.Create(host, globals));
+        root.Subcommands.Add(FilesCommand.Create(host, globals));
         return root;
     }
 

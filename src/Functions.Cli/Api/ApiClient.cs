@@ -44,10 +44,14 @@ internal sealed class ApiClient(HttpClient http, Uri baseUrl)
         return (module, response.StatusCode == HttpStatusCode.Created);
     }
 
-    public async Task<FileBundleInfo?> FindFileBundleAsync(string digest, CancellationToken cancel)
+    public async Task<FileBundleInfo?> FindFileBundleAsync(string digest, CancellationToken cancel) =>
+        (await GetFileBundleAsync(digest, 0, 1, cancel))?.Bundle;
+
+    /// <summary>A bundle with one page of its listing; null when the control plane has no bundle with this digest.</summary>
+    public async Task<FileBundleDetail?> GetFileBundleAsync(string digest, int pageIndex, int pageSize, CancellationToken cancel)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, FilesPath(digest));
-        return await SendAsync(request, Json.FileBundleInfo, cancel, notFoundIsNull: true);
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"{FilesPath(digest)}?pageIndex={pageIndex}&pageSize={pageSize}");
+        return await SendAsync(request, Json.FileBundleDetail, cancel, notFoundIsNull: true);
     }
 
     /// <summary>Uploads a bundle (a tar or gzipped tar); <c>Created</c> is false when the control plane already had it.</summary>

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Functions.Cli.Deploying;
+using Functions.Cli.Files;
 using Functions.Cli.Output;
 using Functions.Cli.Wagi;
 
@@ -18,6 +19,8 @@ namespace Functions.Cli.Api;
 [JsonSerializable(typeof(Page<ModuleInfo>))]
 [JsonSerializable(typeof(IReadOnlyList<ModuleInfo>))]
 [JsonSerializable(typeof(FileBundleInfo))]
+[JsonSerializable(typeof(FileBundleDetail))]
+[JsonSerializable(typeof(FileUpload))]
 [JsonSerializable(typeof(Page<FileBundleInfo>))]
 [JsonSerializable(typeof(IReadOnlyList<FileBundleInfo>))]
 [JsonSerializable(typeof(DeployRequest))]
