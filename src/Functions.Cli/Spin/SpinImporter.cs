@@ -211,6 +211,11 @@ internal static class SpinImporter
                     continue;
                 }
 
+                if (ManifestReader.Scalar(trigger["component"]) is { } referenced)
+                {
+                    used.Add(referenced); // listed with its trigger if that is not imported, not as unused
+                }
+
                 var routeNode = trigger["route"];
                 var route = ManifestReader.Scalar(routeNode);
                 if (route is null)
@@ -238,7 +243,6 @@ internal static class SpinImporter
                 switch (trigger["component"])
                 {
                     case JsonValue reference when reference.TryGetValue<string>(out var id):
-                        used.Add(id);
                         if (!plans.TryGetValue(id, out plan))
                         {
                             plan = components[id] is JsonObject component
