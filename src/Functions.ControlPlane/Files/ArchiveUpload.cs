@@ -73,6 +73,11 @@ internal static class ArchiveUpload
             problem.Extensions["entry"] = entry;
         }
 
+        if (e.LimitSetting is { } setting)
+        {
+            problem.Extensions["setting"] = setting;
+        }
+
         return TypedResults.Problem(problem);
     }
 }

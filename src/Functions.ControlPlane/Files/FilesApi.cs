@@ -95,7 +95,8 @@ public static class FilesApi
             var body = new ArchiveLimitStream(request.Body, files.MaxArchiveBytes);
             summary = await BundleCanonicalizer.CanonicalizeAsync(body, canonical, files.Limits, scratch, cancel);
         }
-        catch (Exception e) when (ArchiveTooLargeException.In(e))
+        catch (Exception e) when (ArchiveTooLargeException.In(e) ||
+                                  e is BundleFormatException { LimitSetting: BundleLimits.MaxArchiveBytesSetting })
         {
             return ArchiveUpload.TooLarge(files.MaxArchiveBytes);
         }
