@@ -17,7 +17,7 @@ internal sealed record ReleaseSummary(int Version, DateTimeOffset CreatedAt, lon
 internal sealed record ReleaseDetails(
     string App, int Version, DateTimeOffset CreatedAt, long Generation, bool Active, IReadOnlyList<RouteDetails> Routes);
 
-/// <summary>One route binding of a release, defaults filled in.</summary>
+/// <summary>One route binding of a release, defaults filled in; <c>Files</c> maps guest paths to bundle digests.</summary>
 internal sealed record RouteDetails(
     string Route,
     string Module,
@@ -26,4 +26,4 @@ internal sealed record RouteDetails(
     string? Argv,
     IReadOnlyList<VolumeMount> Volumes,
     RouteLimits Limits,
-    IReadOnlyList<FileMount>? Files = null);
+    IReadOnlyDictionary<string, string>? Files = null);

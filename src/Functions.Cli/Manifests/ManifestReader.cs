@@ -277,7 +277,7 @@ internal static class ManifestReader
                 continue;
             }
 
-            var path = Path.GetFullPath(Path.Combine(folder, source));
+            var path = Path.TrimEndingDirectorySeparator(Path.GetFullPath(Path.Combine(folder, source)));
             if (Directory.Exists(path))
             {
                 result[guest] = BundlePlan.FromFolder(path, source);

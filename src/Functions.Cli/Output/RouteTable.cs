@@ -31,7 +31,7 @@ internal static class RouteTable
 
         if (route.Files is { Count: > 0 } files)
         {
-            parts.Add("files " + string.Join(",", files.Select(f => $"{f.GuestPath}={Formats.ShortDigest(f.Digest)}")));
+            parts.Add("files " + string.Join(",", files.Select(f => $"{f.Key}={Formats.ShortDigest(f.Value)}")));
         }
 
         if (route.Argv is not null)

@@ -286,7 +286,7 @@ internal static partial class WagiImporter
             }
 
             // WAGI read relative host paths from its working directory; as for modules, the toml's folder is used.
-            var path = Path.GetFullPath(Path.Combine(folder, host));
+            var path = Path.TrimEndingDirectorySeparator(Path.GetFullPath(Path.Combine(folder, host)));
             if (!Directory.Exists(path))
             {
                 import.Error(n, route, $"volumes.\"{guest}\"", value,

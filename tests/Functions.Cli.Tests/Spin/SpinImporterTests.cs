@@ -235,9 +235,10 @@ public sealed class SpinImporterTests : IDisposable
 
         var import = SpinImporter.Read(toml);
 
-        var error = Assert.Single(import.Errors);
+        var error = Assert.Single(import.Errors, e => e.Field == "route");
         Assert.Equal("[[trigger.http]] #1 (/users/:id) route", error.Where);
         Assert.Contains("PATH_INFO", error.Message, StringComparison.Ordinal);
+        Assert.Contains("nothing would be deployed", Assert.Single(import.Errors, e => e.Field is null).Message, StringComparison.Ordinal);
         var remote = Assert.Single(import.Unsupported);
         Assert.Equal("source", remote.Field);
         Assert.Contains("local files only", remote.Message, StringComparison.Ordinal);
