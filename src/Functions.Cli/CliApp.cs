@@ -14,6 +14,7 @@ internal static class CliApp
         globals.AddTo(root);
         root.Subcommands.Add(DeployCommand.Create(host, globals));
         root.Subcommands.Add(ImportWagiCommand.Create(host, globals));
+        root.Subcommands.Add(ImportSpinCommand.Create(host, globals));
         root.Subcommands.Add(AppsCommand.Create(host, globals));
         root.Subcommands.Add(ReleasesCommand.Create(host, globals));
         root.Subcommands.Add(RollbackCommand.Create(host, globals));
@@ -21,6 +22,7 @@ internal static class CliApp
         root.Subcommands.Add(StatusCommand.Create(host, globals));
         root.Subcommands.Add(WorkersCommand.Create(host, globals));
         root.Subcommands.Add(ModulesCommand.Create(host, globals));
+        root.Subcommands.Add(FilesCommand.Create(host, globals));
         return root;
     }
 

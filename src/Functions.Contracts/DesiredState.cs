@@ -14,6 +14,7 @@ public sealed record DesiredState(long Generation, IReadOnlyList<RouteBinding> R
 /// <param name="Volumes">Guest path → host directory mappings.</param>
 /// <param name="Limits">Resource limits of the binding.</param>
 /// <param name="ModuleExports">The module's exported functions, so workers know about <c>_routes</c>.</param>
+/// <param name="Files">Stored file bundles mounted read-only; null or empty when the route has none.</param>
 public sealed record RouteBinding(
     string App,
     int Release,
@@ -24,7 +25,13 @@ public sealed record RouteBinding(
     string? Argv,
     IReadOnlyList<VolumeMount> Volumes,
     RouteLimits Limits,
-    IReadOnlyList<string> ModuleExports);
+    IReadOnlyList<string> ModuleExports,
+    IReadOnlyList<FileMount>? Files = null);
+
+/// <summary>A stored file bundle visible read-only to the module at <paramref name="GuestPath"/>.</summary>
+/// <param name="GuestPath">Absolute, normalised guest path such as <c>/</c> or <c>/static</c>.</param>
+/// <param name="Digest"><c>sha256:&lt;hex&gt;</c> of the bundle's canonical tar.</param>
+public sealed record FileMount(string GuestPath, string Digest);
 
 /// <summary>A host directory visible to the module at <paramref name="GuestPath"/>.</summary>
 public sealed record VolumeMount(string GuestPath, string HostPath, bool Writable);

@@ -44,6 +44,40 @@ internal sealed class ApiClient(HttpClient http, Uri baseUrl)
         return (module, response.StatusCode == HttpStatusCode.Created);
     }
 
+    public async Task<FileBundleInfo?> FindFileBundleAsync(string digest, CancellationToken cancel) =>
+        (await GetFileBundleAsync(digest, 0, 1, cancel))?.Bundle;
+
+    /// <summary>A bundle with one page of its listing; null when the control plane has no bundle with this digest.</summary>
+    public async Task<FileBundleDetail?> GetFileBundleAsync(string digest, int pageIndex, int pageSize, CancellationToken cancel)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"{FilesPath(digest)}?pageIndex={pageIndex}&pageSize={pageSize}");
+        return await SendAsync(request, Json.FileBundleDetail, cancel, notFoundIsNull: true);
+    }
+
+    /// <summary>Uploads a bundle (a tar or gzipped tar); <c>Created</c> is false when the control plane already had it.</summary>
+    public async Task<(FileBundleInfo Bundle, bool Created)> UploadFileBundleAsync(
+        string path, bool gzip, IProgress<long>? progress, CancellationToken cancel)
+    {
+        using var content = new ProgressContent(path, progress);
+        content.Headers.ContentType = new MediaTypeHeaderValue(gzip ? "application/gzip" : "application/x-tar");
+        using var request = new HttpRequestMessage(HttpMethod.Post, "api/v1/files") { Content = content };
+        request.Headers.ExpectContinue = true;
+        using var response = await SendRawAsync(request, timeout: null, cancel);
+        await EnsureSuccessAsync(response, request, cancel);
+        var bundle = await ReadAsync(response, Json.FileBundleInfo, cancel);
+        return (bundle, response.StatusCode == HttpStatusCode.Created);
+    }
+
+    public Task<IReadOnlyList<FileBundleInfo>> ListFileBundlesAsync(CancellationToken cancel) =>
+        ListAllAsync("api/v1/files", Json.PageFileBundleInfo, cancel);
+
+    public async Task DeleteFileBundleAsync(string digest, CancellationToken cancel)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Delete, FilesPath(digest));
+        using var response = await SendRawAsync(request, RequestTimeout, cancel);
+        await EnsureSuccessAsync(response, request, cancel);
+    }
+
     public Task<IReadOnlyList<ModuleInfo>> ListModulesAsync(CancellationToken cancel) =>
         ListAllAsync("api/v1/modules", Json.PageModuleInfo, cancel);
 
@@ -118,6 +152,8 @@ internal sealed class ApiClient(HttpClient http, Uri baseUrl)
             }
         }
     }
+
+    private static string FilesPath(string digest) => $"api/v1/files/{Uri.EscapeDataString(digest)}";
 
     private static string AppPath(string app) => $"api/v1/apps/{Uri.EscapeDataString(app)}";
 

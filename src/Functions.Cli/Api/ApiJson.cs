@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Functions.Cli.Deploying;
+using Functions.Cli.Files;
 using Functions.Cli.Output;
 using Functions.Cli.Wagi;
 
@@ -17,6 +18,11 @@ namespace Functions.Cli.Api;
 [JsonSerializable(typeof(ModuleInfo))]
 [JsonSerializable(typeof(Page<ModuleInfo>))]
 [JsonSerializable(typeof(IReadOnlyList<ModuleInfo>))]
+[JsonSerializable(typeof(FileBundleInfo))]
+[JsonSerializable(typeof(FileBundleDetail))]
+[JsonSerializable(typeof(FileUpload))]
+[JsonSerializable(typeof(Page<FileBundleInfo>))]
+[JsonSerializable(typeof(IReadOnlyList<FileBundleInfo>))]
 [JsonSerializable(typeof(DeployRequest))]
 [JsonSerializable(typeof(Activation))]
 [JsonSerializable(typeof(RollbackRequest))]

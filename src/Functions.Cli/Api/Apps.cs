@@ -17,7 +17,7 @@ internal sealed record ReleaseSummary(int Version, DateTimeOffset CreatedAt, lon
 internal sealed record ReleaseDetails(
     string App, int Version, DateTimeOffset CreatedAt, long Generation, bool Active, IReadOnlyList<RouteDetails> Routes);
 
-/// <summary>One route binding of a release, defaults filled in.</summary>
+/// <summary>One route binding of a release, defaults filled in; <c>Files</c> maps guest paths to bundle digests.</summary>
 internal sealed record RouteDetails(
     string Route,
     string Module,
@@ -25,4 +25,5 @@ internal sealed record RouteDetails(
     IReadOnlyDictionary<string, string> Environment,
     string? Argv,
     IReadOnlyList<VolumeMount> Volumes,
-    RouteLimits Limits);
+    RouteLimits Limits,
+    IReadOnlyDictionary<string, string>? Files = null);

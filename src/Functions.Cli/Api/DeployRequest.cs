@@ -20,6 +20,9 @@ internal sealed record RouteRequest
     public IReadOnlyDictionary<string, VolumeRequest>? Volumes { get; init; }
 
     public LimitsRequest? Limits { get; init; }
+
+    /// <summary>Guest path → digest of a stored file bundle, mounted read-only.</summary>
+    public IReadOnlyDictionary<string, string>? Files { get; init; }
 }
 
 /// <summary>A host directory for a guest path; read-only unless <see cref="Writable"/>.</summary>

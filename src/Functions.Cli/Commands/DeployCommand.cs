@@ -57,8 +57,8 @@ internal static class DeployCommand
                 var planned = DeployResult.Planned(name, routes);
                 context.Output.Document(planned, ApiJson.Default.DeployResult);
                 context.Output.Line($"Would deploy application '{name}' with {Plural(routes.Count, "route")} (dry run: nothing was sent):");
-                context.Output.Table(["ROUTE", "MODULE", "ENTRYPOINT"], planned.Routes.Select(r =>
-                    (IReadOnlyList<string>)[r.Route, r.Source ?? r.Module ?? "-", r.Entrypoint ?? "_start"]));
+                context.Output.Table(["ROUTE", "MODULE", "ENTRYPOINT", "FILES"], planned.Routes.Select(r =>
+                    (IReadOnlyList<string>)[r.Route, r.Source ?? r.Module ?? "-", r.Entrypoint ?? "_start", FilesColumn(r.Files)]));
                 return ExitCodes.Success;
             }
 
@@ -76,15 +76,21 @@ internal static class DeployCommand
         output.Document(result, ApiJson.Default.DeployResult);
         output.Line($"Deployed application '{result.App}': release {result.Version} (generation {result.Generation}), " +
             $"{Plural(result.Routes.Count, "route")}.");
-        output.Table(["ROUTE", "MODULE", "ENTRYPOINT", "FROM"], result.Routes.Select(r => (IReadOnlyList<string>)
+        output.Table(["ROUTE", "MODULE", "ENTRYPOINT", "FILES", "FROM"], result.Routes.Select(r => (IReadOnlyList<string>)
         [
             r.Route,
             r.Module is null ? "-" : Formats.ShortDigest(r.Module),
             r.Entrypoint ?? "_start",
+            FilesColumn(r.Files),
             r.Source is null ? "(uploaded earlier)" : Path.GetRelativePath(Directory.GetCurrentDirectory(), r.Source),
         ]));
         output.Line($"Follow the rollout: functions status {result.App} --wait");
     }
+
+    /// <summary><c>/=sha256:2c26b46b68ff,/static=sha256:…</c>, or on a dry run <c>/=site/</c>; <c>-</c> for none.</summary>
+    internal static string FilesColumn(IReadOnlyDictionary<string, string>? files) => files is { Count: > 0 }
+        ? string.Join(",", files.Select(f => $"{f.Key}={Formats.ShortDigest(f.Value)}"))
+        : "-";
 
     internal static string Plural(int n, string what) => n == 1 ? $"1 {what}" : $"{n} {what}s";
 

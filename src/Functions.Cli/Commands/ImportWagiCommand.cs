@@ -21,96 +21,51 @@ internal static class ImportWagiCommand
             Description = "What ${PROJECT_ROOT} in module references stands for [default: the toml's folder]",
             HelpName = "dir",
         };
+        var hostVolumes = new Option<bool>("--host-volumes")
+        {
+            Description = "Keep volumes as host paths the control plane resolves under its volumes root [default: pack " +
+                "each volume's folder into a file bundle that travels with the app]",
+        };
         var writable = new Option<bool>("--writable-volumes")
         {
-            Description = "Map volumes writable, as WAGI did [default: read-only]",
+            Description = "With --host-volumes: map them writable, as WAGI did [default: read-only]",
         };
         var dryRun = new Option<bool>("--dry-run") { Description = "Show how the file maps onto an application; send nothing" };
 
         var command = new Command("import-wagi", "Deploy a WAGI modules.toml as one application (its next release).")
         {
-            file, app, projectRoot, writable, dryRun,
+            file, app, projectRoot, hostVolumes, writable, dryRun,
         };
         CommandAction.Set(command, host, globals, async (context, parse, cancel) =>
         {
             var name = AppNames.Require(parse.GetValue(app), "--app");
+            if (parse.GetValue(writable) && !parse.GetValue(hostVolumes))
+            {
+                throw new CliException(
+                    "--writable-volumes applies to host-path volumes: add --host-volumes (volumes packed as file bundles, " +
+                    "the default, are read-only).");
+            }
+
             var import = WagiImporter.Read(parse.GetValue(file)!, new WagiImportOptions
             {
                 ProjectRoot = parse.GetValue(projectRoot),
+                HostVolumes = parse.GetValue(hostVolumes),
                 WritableVolumes = parse.GetValue(writable),
             });
             var planned = DeployResult.Planned(name, import.Routes);
             if (import.Errors.Count > 0 || parse.GetValue(dryRun))
             {
-                Report(context.Output, import, new ImportResult(
-                    name, import.Source, DryRun: true, null, planned.Routes, [], import.Unsupported, import.Notes, import.Errors));
+                ImportReport.Write(context.Output, import, new ImportResult(
+                    name, import.Source, DryRun: true, null, planned.Routes, [], [], import.Unsupported, import.Notes, import.Errors));
                 return import.Errors.Count > 0 ? ExitCodes.Failed : ExitCodes.Success;
             }
 
             var deployed = await new Deployer(context.Api, context.Output).DeployAsync(name, import.Routes, cancel);
-            Report(context.Output, import, new ImportResult(
+            ImportReport.Write(context.Output, import, new ImportResult(
                 name, import.Source, DryRun: false, new Activation(deployed.App, deployed.Version!.Value, deployed.Generation!.Value),
-                deployed.Routes, deployed.Modules, import.Unsupported, import.Notes, []));
+                deployed.Routes, deployed.Modules, deployed.Files, import.Unsupported, import.Notes, []));
             return ExitCodes.Success;
         });
         return command;
-    }
-
-    private static void Report(CliOutput output, WagiImport import, ImportResult result)
-    {
-        output.Document(result, ApiJson.Default.ImportResult);
-        var source = Path.GetFileName(import.Source);
-        if (result.Errors.Count > 0)
-        {
-            output.Error.WriteLine($"error: {source} cannot be imported as '{result.App}'; nothing was uploaded. Fix these:");
-            foreach (var error in result.Errors)
-            {
-                output.Error.WriteLine($"  {error}");
-            }
-        }
-        else if (result.Release is { } release)
-        {
-            output.Line($"Imported {source} as application '{release.App}': release {release.Version} " +
-                $"(generation {release.Generation}), {DeployCommand.Plural(result.Routes.Count, "route")}.");
-        }
-        else
-        {
-            output.Line($"{source} would be imported as application '{result.App}' with " +
-                $"{DeployCommand.Plural(result.Routes.Count, "route")} (dry run: nothing was sent):");
-        }
-
-        output.Table(["ROUTE", "MODULE", "ENTRYPOINT", "FROM"], result.Routes.Select(r => (IReadOnlyList<string>)
-        [
-            r.Route,
-            r.Module is null ? "-" : Formats.ShortDigest(r.Module),
-            r.Entrypoint ?? "_start",
-            r.Source is null ? "(not found)" : Path.GetFileName(r.Source),
-        ]));
-
-        if (result.Unsupported.Count > 0)
-        {
-            output.Line();
-            output.Line("Not carried over (this platform cannot honour these):");
-            foreach (var issue in result.Unsupported)
-            {
-                output.Line($"  {issue}");
-            }
-        }
-
-        if (result.Notes.Count > 0)
-        {
-            output.Line();
-            output.Line("Notes:");
-            foreach (var note in result.Notes)
-            {
-                output.Line($"  {note}");
-            }
-        }
-
-        if (result.Release is not null)
-        {
-            output.Line();
-            output.Line($"Follow the rollout: functions status {result.App} --wait");
-        }
     }
 }

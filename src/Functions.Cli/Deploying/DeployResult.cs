@@ -1,4 +1,5 @@
 using Functions.Cli.Api;
+using Functions.Cli.Files;
 
 namespace Functions.Cli.Deploying;
 
@@ -9,22 +10,33 @@ namespace Functions.Cli.Deploying;
 /// <param name="Generation">The generation workers must reach to serve it; null on a dry run.</param>
 /// <param name="Routes">Every route of the release.</param>
 /// <param name="Modules">Each module file, uploaded or found already uploaded.</param>
+/// <param name="Files">Each file bundle packed from local files, uploaded or found already uploaded.</param>
 internal sealed record DeployResult(
     string App,
     bool DryRun,
     int? Version,
     long? Generation,
     IReadOnlyList<DeployedRoute> Routes,
-    IReadOnlyList<ModuleUpload> Modules)
+    IReadOnlyList<ModuleUpload> Modules,
+    IReadOnlyList<FileUpload> Files)
 {
-    public static DeployResult From(Activation activation, IReadOnlyList<DeployedRoute> routes, IReadOnlyList<ModuleUpload> modules) =>
-        new(activation.App, false, activation.Version, activation.Generation, routes, modules);
+    public static DeployResult From(
+        Activation activation, IReadOnlyList<DeployedRoute> routes, IReadOnlyList<ModuleUpload> modules, IReadOnlyList<FileUpload> files) =>
+        new(activation.App, false, activation.Version, activation.Generation, routes, modules, files);
 
     public static DeployResult Planned(string app, IReadOnlyList<RoutePlan> routes) => new(
         app, true, null, null,
-        [.. routes.Select(r => new DeployedRoute(r.Route, r.ModuleDigest, r.ModulePath, r.Entrypoint))],
+        [.. routes.Select(r => new DeployedRoute(r.Route, r.ModuleDigest, r.ModulePath, r.Entrypoint,
+            r.Files?.ToDictionary(f => f.Key, f => f.Value.Description, StringComparer.Ordinal)))],
+        [],
         []);
 }
 
 /// <summary>One deployed route: its module's digest (null on a dry run of a file) and the file it came from.</summary>
-internal sealed record DeployedRoute(string Route, string? Module, string? Source, string? Entrypoint);
+/// <param name="Route">The route.</param>
+/// <param name="Module">The module's digest; null on a dry run of a file.</param>
+/// <param name="Source">The module file it came from; null for a digest given as is.</param>
+/// <param name="Entrypoint">The export called, when not the default.</param>
+/// <param name="Files">Guest path → the bundle's digest (on a dry run: the folder or files it is packed from).</param>
+internal sealed record DeployedRoute(
+    string Route, string? Module, string? Source, string? Entrypoint, IReadOnlyDictionary<string, string>? Files = null);

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text.RegularExpressions;
 using Functions.Cli.Api;
+using Functions.Cli.Files;
 using Functions.Cli.Output;
 
 namespace Functions.Cli.Deploying;
@@ -14,11 +15,47 @@ internal sealed partial class Deployer(ApiClient api, CliOutput output)
 {
     public async Task<DeployResult> DeployAsync(string app, IReadOnlyList<RoutePlan> routes, CancellationToken cancel)
     {
-        var uploads = new Dictionary<string, ModuleUpload>(StringComparer.Ordinal);
-        foreach (var path in routes.Select(r => r.ModulePath).OfType<string>().Distinct(StringComparer.Ordinal))
+        // Pack every bundle first: a folder that cannot be packed stops the deploy before anything is sent.
+        var plans = routes.SelectMany(r => r.Files?.Values ?? []).Where(p => p.Digest is null)
+            .DistinctBy(p => p.Key, StringComparer.Ordinal).ToList();
+        var packed = new Dictionary<string, PackedBundle>(StringComparer.Ordinal);
+        try
         {
-            uploads[path] = await EnsureUploadedAsync(path, cancel);
+            foreach (var plan in plans)
+            {
+                packed[plan.Key] = await BundlePacker.PackAsync(plan, cancel);
+            }
+
+            var uploads = new Dictionary<string, ModuleUpload>(StringComparer.Ordinal);
+            foreach (var path in routes.Select(r => r.ModulePath).OfType<string>().Distinct(StringComparer.Ordinal))
+            {
+                uploads[path] = await EnsureUploadedAsync(path, cancel);
+            }
+
+            var bundles = new Dictionary<string, FileUpload>(StringComparer.Ordinal);
+            foreach (var plan in plans)
+            {
+                bundles[plan.Key] = await EnsureBundleUploadedAsync(plan.Description, packed[plan.Key], cancel);
+            }
+
+            return await PutAsync(app, routes, uploads, bundles, cancel);
         }
+        finally
+        {
+            foreach (var bundle in packed.Values)
+            {
+                bundle.Dispose();
+            }
+        }
+    }
+
+    private async Task<DeployResult> PutAsync(
+        string app,
+        IReadOnlyList<RoutePlan> routes,
+        Dictionary<string, ModuleUpload> uploads,
+        Dictionary<string, FileUpload> bundles,
+        CancellationToken cancel)
+    {
 
         var requests = routes.Select(r => new RouteRequest
         {
@@ -30,6 +67,8 @@ internal sealed partial class Deployer(ApiClient api, CliOutput output)
             Argv = r.Argv,
             Volumes = r.Volumes,
             Limits = r.Limits,
+            Files = r.Files?.ToDictionary(
+                f => f.Key, f => f.Value.Digest ?? bundles[f.Value.Key].Digest, StringComparer.Ordinal),
         }).ToList();
 
         Activation activation;
@@ -43,9 +82,36 @@ internal sealed partial class Deployer(ApiClient api, CliOutput output)
         }
 
         var deployed = routes.Zip(requests, (plan, request) =>
-            new DeployedRoute(plan.Route, request.Module, plan.ModulePath, plan.Entrypoint)).ToList();
-        return DeployResult.From(activation, deployed, [.. uploads.Values]);
+            new DeployedRoute(plan.Route, request.Module, plan.ModulePath, plan.Entrypoint, request.Files)).ToList();
+        return DeployResult.From(activation, deployed, [.. uploads.Values], [.. bundles.Values]);
     }
+
+    /// <summary>Uploads a packed bundle unless the control plane already has its digest.</summary>
+    public async Task<FileUpload> EnsureBundleUploadedAsync(string source, PackedBundle bundle, CancellationToken cancel)
+    {
+        var digest = bundle.Summary.Digest;
+        var what = $"{Formats.ShortDigest(digest)}, {Plural(bundle.Summary.FileCount, "file")}, {Formats.Bytes(bundle.Size)}";
+        if (await api.FindFileBundleAsync(digest, cancel) is not null)
+        {
+            output.Note($"{source}: already uploaded ({what})");
+            return new FileUpload(source, digest, bundle.Size, bundle.Summary.FileCount, Uploaded: false);
+        }
+
+        var progress = output.Progress($"Uploading {source}", bundle.Size);
+        var (stored, created) = await api.UploadFileBundleAsync(bundle.Path, gzip: false, progress, cancel);
+        progress?.Complete();
+        if (!string.Equals(stored.Digest, digest, StringComparison.Ordinal))
+        {
+            throw new CliException(
+                $"The control plane stored {source} as {stored.Digest}, but it was packed as {digest}: the control plane " +
+                "and this CLI disagree on the bundle format (are they the same version?).");
+        }
+
+        output.Note($"{source}: uploaded ({what})");
+        return new FileUpload(source, digest, bundle.Size, bundle.Summary.FileCount, Uploaded: created);
+    }
+
+    private static string Plural(int n, string what) => n == 1 ? $"1 {what}" : $"{n} {what}s";
 
     /// <summary>Uploads the file unless the control plane already has a module with its digest.</summary>
     public async Task<ModuleUpload> EnsureUploadedAsync(string path, CancellationToken cancel)

@@ -1,4 +1,5 @@
 using Functions.Cli.Api;
+using Functions.Cli.Files;
 
 namespace Functions.Cli.Deploying;
 
@@ -25,6 +26,9 @@ internal sealed record RoutePlan
     public IReadOnlyDictionary<string, VolumeRequest>? Volumes { get; init; }
 
     public LimitsRequest? Limits { get; init; }
+
+    /// <summary>Guest path → the bundle mounted there (a local folder or files to pack, or a digest).</summary>
+    public IReadOnlyDictionary<string, BundlePlan>? Files { get; init; }
 
     /// <summary>Where the route was declared, for messages: <c>routes[1]</c>, <c>[[module]] #2</c>, <c>--route</c>.</summary>
     public required string Origin { get; init; }

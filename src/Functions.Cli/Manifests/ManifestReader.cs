@@ -2,6 +2,8 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Functions.Cli.Api;
 using Functions.Cli.Deploying;
+using Functions.Cli.Files;
+using Functions.Files;
 
 namespace Functions.Cli.Manifests;
 
@@ -13,7 +15,7 @@ namespace Functions.Cli.Manifests;
 internal static class ManifestReader
 {
     private static readonly string[] TopLevelKeys = ["app", "routes"];
-    private static readonly string[] RouteKeys = ["route", "module", "entrypoint", "environment", "argv", "volumes", "limits"];
+    private static readonly string[] RouteKeys = ["route", "module", "entrypoint", "environment", "argv", "volumes", "files", "limits"];
     private static readonly string[] LimitKeys = ["timeoutMs", "memoryMb", "maxBodyBytes", "maxConcurrency"];
 
     public static AppManifest Read(string path)
@@ -85,6 +87,7 @@ internal static class ManifestReader
                 Environment = Environment(item["environment"], $"{at}.environment", problems),
                 Argv = String(item, "argv", $"{at}.argv", problems),
                 Volumes = Volumes(item["volumes"], $"{at}.volumes", problems),
+                Files = Files(item["files"], folder, $"{at}.files", problems),
                 Limits = Limits(item["limits"], $"{at}.limits", problems),
                 Origin = at,
             });
@@ -223,6 +226,67 @@ internal static class ManifestReader
                     problems.Add($"{key}: a volume is a host directory string, or {{ path = \"dir\", writable = true }}; " +
                         $"got {Describe(value)}.");
                     break;
+            }
+        }
+
+        return result;
+    }
+
+    private static Dictionary<string, BundlePlan>? Files(JsonNode? node, string folder, string at, List<string> problems)
+    {
+        if (node is null)
+        {
+            return null;
+        }
+
+        if (node is not JsonObject table)
+        {
+            problems.Add($"{at}: expected a table of \"/guest/path\" = \"folder/\", e.g. files = {{ \"/\" = \"site/\" }}; " +
+                $"got {Describe(node)}.");
+            return null;
+        }
+
+        var result = new Dictionary<string, BundlePlan>(StringComparer.Ordinal);
+        foreach (var (guest, value) in table)
+        {
+            var key = $"{at}.\"{guest}\"";
+            if (!guest.StartsWith('/'))
+            {
+                problems.Add($"{key}: the guest path is absolute, e.g. \"/\" or \"/static\".");
+                continue;
+            }
+
+            if (value is not JsonValue v || !v.TryGetValue<string>(out var source) || source.Length == 0)
+            {
+                problems.Add($"{key}: give a folder relative to the manifest (e.g. \"site/\") or the digest of a bundle " +
+                    $"uploaded earlier (sha256:…); got {Describe(value)}.");
+                continue;
+            }
+
+            if (source.StartsWith(BundleDigest.Prefix, StringComparison.OrdinalIgnoreCase))
+            {
+                if (BundleDigest.Normalize(source) is { } digest)
+                {
+                    result[guest] = BundlePlan.FromDigest(digest);
+                }
+                else
+                {
+                    problems.Add($"{key}: '{source}' is not a digest: {BundleDigest.FormatHint}.");
+                }
+
+                continue;
+            }
+
+            var path = Path.TrimEndingDirectorySeparator(Path.GetFullPath(Path.Combine(folder, source)));
+            if (Directory.Exists(path))
+            {
+                result[guest] = BundlePlan.FromFolder(path, source);
+            }
+            else
+            {
+                problems.Add(File.Exists(path)
+                    ? $"{key}: {path} is a file; files mounts a folder: put the file in a folder and give the folder."
+                    : $"{key}: folder not found: {path} (folders are relative to the manifest's folder).");
             }
         }
 

@@ -29,6 +29,11 @@ internal static class RouteTable
             parts.Add("volumes " + string.Join(",", route.Volumes.Select(v => $"{v.GuestPath}={v.HostPath}{(v.Writable ? "(rw)" : "")}")));
         }
 
+        if (route.Files is { Count: > 0 } files)
+        {
+            parts.Add("files " + string.Join(",", files.Select(f => $"{f.Key}={Formats.ShortDigest(f.Value)}")));
+        }
+
         if (route.Argv is not null)
         {
             parts.Add($"argv \"{route.Argv}\"");

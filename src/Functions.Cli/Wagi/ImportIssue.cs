@@ -6,7 +6,8 @@ namespace Functions.Cli.Wagi;
 /// <param name="Field">The field, e.g. <c>allowed_hosts</c>; null for the table as a whole.</param>
 /// <param name="Value">The field's value as written (JSON), when it says something.</param>
 /// <param name="Message">What happens to it, and what to do.</param>
-internal sealed record ImportIssue(int? Module, string? Route, string? Field, string? Value, string Message)
+/// <param name="Table">The table by name when it is not a numbered <c>[[module]]</c>, e.g. <c>[component.web]</c> of a spin.toml.</param>
+internal sealed record ImportIssue(int? Module, string? Route, string? Field, string? Value, string Message, string? Table = null)
 {
     /// <summary>
     /// <c>[[module]] #3 (/http-example) allowed_hosts</c>; just the field for the file's own keys; empty for the file.
@@ -15,7 +16,8 @@ internal sealed record ImportIssue(int? Module, string? Route, string? Field, st
     {
         get
         {
-            var table = Module is { } n ? $"[[module]] #{n}" + (Route is null ? "" : $" ({Route})") : null;
+            var label = Table ?? (Module is { } n ? $"[[module]] #{n}" : null);
+            var table = label is null ? null : label + (Route is null ? "" : $" ({Route})");
             return (table, Field) switch
             {
                 (null, null) => "",

@@ -1,5 +1,6 @@
 using Functions.Cli.Api;
 using Functions.Cli.Deploying;
+using Functions.Cli.Files;
 
 namespace Functions.Cli.Wagi;
 
@@ -10,6 +11,7 @@ namespace Functions.Cli.Wagi;
 /// <param name="Release">The release activated; null on a dry run or when errors stopped the import.</param>
 /// <param name="Routes">The routes, in the order of the [[module]] tables.</param>
 /// <param name="Modules">Each module file, uploaded or found already uploaded.</param>
+/// <param name="Files">Each file bundle, uploaded or found already uploaded.</param>
 /// <param name="Unsupported">Fields not carried over, each with the reason.</param>
 /// <param name="Notes">How fields were read where that is worth knowing.</param>
 /// <param name="Errors">What stopped the import; empty when it went through.</param>
@@ -20,6 +22,7 @@ internal sealed record ImportResult(
     Activation? Release,
     IReadOnlyList<DeployedRoute> Routes,
     IReadOnlyList<ModuleUpload> Modules,
+    IReadOnlyList<FileUpload> Files,
     IReadOnlyList<ImportIssue> Unsupported,
     IReadOnlyList<ImportIssue> Notes,
     IReadOnlyList<ImportIssue> Errors);

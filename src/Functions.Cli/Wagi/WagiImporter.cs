@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Functions.Cli.Api;
 using Functions.Cli.Deploying;
+using Functions.Cli.Files;
 using Functions.Cli.Manifests;
 
 namespace Functions.Cli.Wagi;
@@ -20,7 +21,7 @@ internal static partial class WagiImporter
         var root = TomlFile.Read(source);
         var folder = Path.GetDirectoryName(source)!;
         var projectRoot = options.ProjectRoot is { } given ? Path.GetFullPath(given) : folder;
-        var import = new Builder(source);
+        var import = new ImportBuilder(source);
 
         foreach (var (key, value) in root)
         {
@@ -75,7 +76,8 @@ internal static partial class WagiImporter
                 Entrypoint = Text(table, "entrypoint", n, route, import),
                 Argv = Text(table, "argv", n, route, import),
                 Environment = Environment(table, n, route, import),
-                Volumes = Volumes(table, n, route, options.WritableVolumes, import),
+                Volumes = options.HostVolumes ? Volumes(table, n, route, options.WritableVolumes, import) : null,
+                Files = options.HostVolumes ? null : Bundles(table, folder, n, route, import),
                 Limits = Concurrency(table, n, route, import),
                 Origin = $"[[module]] #{n}",
             };
@@ -118,7 +120,7 @@ internal static partial class WagiImporter
     }
 
     private static string? ResolveModule(
-        string reference, string folder, string projectRoot, int n, string? route, Builder import, HashSet<string> explained)
+        string reference, string folder, string projectRoot, int n, string? route, ImportBuilder import, HashSet<string> explained)
     {
         var expanded = reference.Replace(ProjectRootPlaceholder, projectRoot, StringComparison.Ordinal);
         if (Placeholder().Match(expanded) is { Success: true } unknown)
@@ -181,7 +183,7 @@ internal static partial class WagiImporter
         return null;
     }
 
-    private static string? Text(JsonObject table, string key, int n, string? route, Builder import)
+    private static string? Text(JsonObject table, string key, int n, string? route, ImportBuilder import)
     {
         var node = table[key];
         if (node is null)
@@ -198,7 +200,7 @@ internal static partial class WagiImporter
         return null;
     }
 
-    private static Dictionary<string, string>? Environment(JsonObject table, int n, string? route, Builder import)
+    private static Dictionary<string, string>? Environment(JsonObject table, int n, string? route, ImportBuilder import)
     {
         if (table["environment"] is not { } node)
         {
@@ -227,7 +229,7 @@ internal static partial class WagiImporter
         return result;
     }
 
-    private static Dictionary<string, VolumeRequest>? Volumes(JsonObject table, int n, string? route, bool writable, Builder import)
+    private static Dictionary<string, VolumeRequest>? Volumes(JsonObject table, int n, string? route, bool writable, ImportBuilder import)
     {
         if (table["volumes"] is not { } node)
         {
@@ -261,7 +263,50 @@ internal static partial class WagiImporter
         return result;
     }
 
-    private static LimitsRequest? Concurrency(JsonObject table, int n, string? route, Builder import)
+    private static Dictionary<string, BundlePlan>? Bundles(JsonObject table, string folder, int n, string? route, ImportBuilder import)
+    {
+        if (table["volumes"] is not { } node)
+        {
+            return null;
+        }
+
+        if (node is not JsonObject volumes)
+        {
+            import.Error(n, route, "volumes", node, "expected a table of \"/guest/path\" = \"/host/path\".");
+            return null;
+        }
+
+        var result = new Dictionary<string, BundlePlan>(StringComparer.Ordinal);
+        foreach (var (guest, value) in volumes)
+        {
+            if (value is not JsonValue v || !v.TryGetValue<string>(out var host))
+            {
+                import.Error(n, route, $"volumes.\"{guest}\"", value, "expected the host directory as a string.");
+                continue;
+            }
+
+            // WAGI read relative host paths from its working directory; as for modules, the toml's folder is used.
+            var path = Path.TrimEndingDirectorySeparator(Path.GetFullPath(Path.Combine(folder, host)));
+            if (!Directory.Exists(path))
+            {
+                import.Error(n, route, $"volumes.\"{guest}\"", value,
+                    $"folder not found: {path} (relative paths are read from the toml's folder). Volumes are packed " +
+                    "into file bundles that travel with the app; to keep a host path the control plane's workers resolve " +
+                    "under their volumes root instead, pass --host-volumes.");
+                continue;
+            }
+
+            result[guest] = BundlePlan.FromFolder(path, host);
+        }
+
+        import.Note(n, route, "volumes", node,
+            "each folder is packed into a file bundle, uploaded with the app and mounted read-only at its guest path " +
+            "on every worker. WAGI let modules write to volumes; to keep host-path volumes (writable with " +
+            "--writable-volumes), pass --host-volumes.");
+        return result;
+    }
+
+    private static LimitsRequest? Concurrency(JsonObject table, int n, string? route, ImportBuilder import)
     {
         if (table["http_max_concurrency"] is not { } node)
         {
@@ -286,32 +331,4 @@ internal static partial class WagiImporter
     // A URL scheme such as oci:, bindle:, https: (two letters at least, so a Windows drive is not one).
     [GeneratedRegex(@"^([a-zA-Z][a-zA-Z0-9+.-]+):", RegexOptions.CultureInvariant)]
     private static partial Regex Scheme();
-
-    private static readonly System.Text.Json.JsonSerializerOptions WrittenOptions = new()
-    {
-        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-    };
-
-    private sealed class Builder(string source)
-    {
-        private readonly List<ImportIssue> unsupported = [];
-        private readonly List<ImportIssue> notes = [];
-        private readonly List<ImportIssue> errors = [];
-
-        public List<RoutePlan> Routes { get; } = [];
-
-        public void Unsupported(int? n, string? route, string? field, JsonNode? value, string message) =>
-            unsupported.Add(new ImportIssue(n, route, field, Written(value) ?? "null", message));
-
-        public void Note(int? n, string? route, string? field, JsonNode? value, string message) =>
-            notes.Add(new ImportIssue(n, route, field, Written(value), message));
-
-        public void Error(int? n, string? route, string? field, JsonNode? value, string message) =>
-            errors.Add(new ImportIssue(n, route, field, Written(value), message));
-
-        // As written in the file (TOML and JSON agree on strings, numbers, arrays), without \u-escaping paths.
-        private static string? Written(JsonNode? value) => value?.ToJsonString(WrittenOptions);
-
-        public WagiImport Build() => new(source, Routes, unsupported, notes, errors);
-    }
 }

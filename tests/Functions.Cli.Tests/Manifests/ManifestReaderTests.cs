@@ -161,4 +161,48 @@ public sealed class ManifestReaderTests : IDisposable
         Assert.Equal(valid, AppNames.IsValid(name));
         Assert.False(AppNames.IsValid(new string('a', 64)));
     }
+
+    [Fact]
+    public void Files_mount_folders_relative_to_the_manifest_or_bundles_by_digest()
+    {
+        folder.Module("app/build/site.wasm");
+        folder.Write("app/site/index.html", "hi");
+        var path = folder.Write("app/functions.toml", """
+            app = "site"
+
+            [[routes]]
+            route = "/..."
+            module = "build/site.wasm"
+            files = { "/" = "site/", "/shared" = "sha256:2C26B46B68FFC68FF99B453C1D30413413422D706483BFA0F98A5E886266E7AE" }
+            """);
+
+        var files = Assert.Single(ManifestReader.Read(path).Routes).Files!;
+
+        Assert.Equal(Path.Combine(folder.Path, "app", "site"), files["/"].Folder);
+        Assert.Equal("site/", files["/"].Description);
+        Assert.Equal("sha256:2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae", files["/shared"].Digest);
+    }
+
+    [Fact]
+    public void Files_that_are_not_folders_are_each_reported()
+    {
+        folder.Module("site.wasm");
+        folder.Write("one-file.html", "hi");
+        var path = folder.Write("functions.toml", """
+            app = "site"
+
+            [[routes]]
+            route = "/..."
+            module = "site.wasm"
+            files = { "/" = "missing/", "/one" = "one-file.html", "relative" = "x", "/d" = "sha256:12" }
+            """);
+
+        var error = Assert.Throws<CliException>(() => ManifestReader.Read(path));
+
+        Assert.Collection(error.Details,
+            d => Assert.Contains("routes[0].files.\"/\": folder not found", d, StringComparison.Ordinal),
+            d => Assert.Contains("routes[0].files.\"/one\": ", d, StringComparison.Ordinal),
+            d => Assert.Contains("routes[0].files.\"relative\": the guest path is absolute", d, StringComparison.Ordinal),
+            d => Assert.Contains("routes[0].files.\"/d\": 'sha256:12' is not a digest", d, StringComparison.Ordinal));
+    }
 }

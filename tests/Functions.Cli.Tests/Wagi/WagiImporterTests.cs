@@ -38,7 +38,7 @@ public sealed class WagiImporterTests : IDisposable
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
-    public void Volumes_are_read_only_unless_asked_and_the_note_says_how_and_where_they_resolve(bool writable)
+    public void With_host_volumes_volumes_are_read_only_unless_asked_and_the_note_says_how_and_where_they_resolve(bool writable)
     {
         folder.Module("app.wasm");
         var toml = folder.Write("modules.toml", """
@@ -48,7 +48,7 @@ public sealed class WagiImporterTests : IDisposable
             volumes = { "/data" = "site/data", "/tmp" = "/srv/scratch" }
             """);
 
-        var import = WagiImporter.Read(toml, new WagiImportOptions { WritableVolumes = writable });
+        var import = WagiImporter.Read(toml, new WagiImportOptions { HostVolumes = true, WritableVolumes = writable });
 
         var volumes = Assert.Single(import.Routes).Volumes!;
         Assert.Equal(new Api.VolumeRequest("site/data", writable), volumes["/data"]);
@@ -56,6 +56,47 @@ public sealed class WagiImporterTests : IDisposable
         var note = Assert.Single(import.Notes, n => n.Field == "volumes");
         Assert.Contains(writable ? "mapped writable" : "pass --writable-volumes", note.Message, StringComparison.Ordinal);
         Assert.Contains("volumes root", note.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void By_default_each_volume_folder_becomes_a_file_bundle_mounted_at_its_guest_path()
+    {
+        folder.Module("app.wasm");
+        folder.Write("site/index.html", "<h1>hi</h1>");
+        var data = Directory.CreateDirectory(Path.Combine(folder.Path, "abs-data")).FullName;
+        var toml = folder.Write("modules.toml", $$"""
+            [[module]]
+            route = "/..."
+            module = "app.wasm"
+            volumes = { "/" = "site", "/data" = "{{data}}" }
+            """);
+
+        var import = WagiImporter.Read(toml, new WagiImportOptions());
+
+        Assert.Empty(import.Errors);
+        var route = Assert.Single(import.Routes);
+        Assert.Null(route.Volumes);
+        Assert.Equal(Path.Combine(folder.Path, "site"), route.Files!["/"].Folder);
+        Assert.Equal(data, route.Files["/data"].Folder);
+        Assert.Contains("--host-volumes", Assert.Single(import.Notes, n => n.Field == "volumes").Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_volume_folder_that_does_not_exist_stops_the_import_and_names_host_volumes()
+    {
+        folder.Module("app.wasm");
+        var toml = folder.Write("modules.toml", """
+            [[module]]
+            route = "/"
+            module = "app.wasm"
+            volumes = { "/" = "missing" }
+            """);
+
+        var import = WagiImporter.Read(toml, new WagiImportOptions());
+
+        var error = Assert.Single(import.Errors);
+        Assert.Equal("[[module]] #1 (/) volumes.\"/\"", error.Where);
+        Assert.Contains("--host-volumes", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

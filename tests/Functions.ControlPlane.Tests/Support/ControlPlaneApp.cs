@@ -100,6 +100,10 @@ public class ControlPlaneApp : WebApplicationFactory<Program>, IAsyncLifetime
                 || ' worker_nodes=' || (SELECT count(*) FROM worker_nodes)
                 || ' bootstrap_keys=' || (SELECT count(*) FROM bootstrap_keys)
                 || ' generation=' || (SELECT value FROM generation)
+                || ' file_bundles=' || (SELECT count(*) FROM file_bundles)
+                || ' file_bundle_chunks=' || (SELECT count(*) FROM file_bundle_chunks)
+                || ' file_bundle_entries=' || (SELECT count(*) FROM file_bundle_entries)
+                || ' release_route_files=' || (SELECT count(*) FROM release_route_files)
             """, connection);
         return (string)(await command.ExecuteScalarAsync())!;
     }

@@ -1,0 +1,71 @@
+using Functions.Cli.Api;
+using Functions.Cli.Commands;
+using Functions.Cli.Wagi;
+
+namespace Functions.Cli.Output;
+
+/// <summary>
+/// Prints what <c>import-wagi</c> or <c>import-spin</c> did or would do: the routes, what was not carried over and
+/// why, notes, and the errors that stopped it.
+/// </summary>
+internal static class ImportReport
+{
+    public static void Write(CliOutput output, WagiImport import, ImportResult result)
+    {
+        output.Document(result, ApiJson.Default.ImportResult);
+        var source = Path.GetFileName(import.Source);
+        if (result.Errors.Count > 0)
+        {
+            output.Error.WriteLine($"error: {source} cannot be imported as '{result.App}'; nothing was uploaded. Fix these:");
+            foreach (var error in result.Errors)
+            {
+                output.Error.WriteLine($"  {error}");
+            }
+        }
+        else if (result.Release is { } release)
+        {
+            output.Line($"Imported {source} as application '{release.App}': release {release.Version} " +
+                $"(generation {release.Generation}), {DeployCommand.Plural(result.Routes.Count, "route")}.");
+        }
+        else
+        {
+            output.Line($"{source} would be imported as application '{result.App}' with " +
+                $"{DeployCommand.Plural(result.Routes.Count, "route")} (dry run: nothing was sent):");
+        }
+
+        output.Table(["ROUTE", "MODULE", "ENTRYPOINT", "FILES", "FROM"], result.Routes.Select(r => (IReadOnlyList<string>)
+        [
+            r.Route,
+            r.Module is null ? "-" : Formats.ShortDigest(r.Module),
+            r.Entrypoint ?? "_start",
+            DeployCommand.FilesColumn(r.Files),
+            r.Source is null ? "(not found)" : Path.GetFileName(r.Source),
+        ]));
+
+        if (result.Unsupported.Count > 0)
+        {
+            output.Line();
+            output.Line("Not carried over (this platform cannot honour these):");
+            foreach (var issue in result.Unsupported)
+            {
+                output.Line($"  {issue}");
+            }
+        }
+
+        if (result.Notes.Count > 0)
+        {
+            output.Line();
+            output.Line("Notes:");
+            foreach (var note in result.Notes)
+            {
+                output.Line($"  {note}");
+            }
+        }
+
+        if (result.Release is not null)
+        {
+            output.Line();
+            output.Line($"Follow the rollout: functions status {result.App} --wait");
+        }
+    }
+}
