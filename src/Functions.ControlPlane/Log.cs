@@ -40,6 +40,12 @@ internal static partial class Log
         "Deploy checks of application {App}: {Routes} route(s) tried on the workers' engine, {Problems} problem(s), in {Milliseconds:F0} ms")]
     public static partial void DeployChecked(ILogger logger, string app, int routes, int problems, double milliseconds);
 
+    [LoggerMessage(2005, LogLevel.Information, "File bundle {Digest} uploaded ({Files} files, {Size} bytes unpacked)")]
+    public static partial void FilesUploaded(ILogger logger, string digest, int files, long size);
+
+    [LoggerMessage(2006, LogLevel.Information, "File bundle {Digest} deleted")]
+    public static partial void FilesDeleted(ILogger logger, string digest);
+
     [LoggerMessage(3000, LogLevel.Debug, "Published DesiredStateChanged for generation {Generation}")]
     public static partial void Published(ILogger logger, long generation);
 

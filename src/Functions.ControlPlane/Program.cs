@@ -1,4 +1,5 @@
 using Functions.ControlPlane.Apps;
+using Functions.ControlPlane.Files;
 using Functions.ControlPlane.Hosting;
 using Functions.ControlPlane.Internal;
 using Functions.ControlPlane.Modules;
@@ -17,6 +18,7 @@ if (args is ["migrate", ..])
 app.UseControlPlane();
 app.MapHealthApi();
 app.MapModulesApi();
+app.MapFilesApi();
 app.MapAppsApi();
 app.MapWorkersApi();
 app.MapInternalApi();

@@ -18,6 +18,14 @@ public sealed class FunctionsDbContext(DbContextOptions<FunctionsDbContext> opti
 
     public DbSet<ActiveRoute> ActiveRoutes => Set<ActiveRoute>();
 
+    public DbSet<FileBundle> FileBundles => Set<FileBundle>();
+
+    public DbSet<FileBundleChunk> FileBundleChunks => Set<FileBundleChunk>();
+
+    public DbSet<FileBundleEntry> FileBundleEntries => Set<FileBundleEntry>();
+
+    public DbSet<ReleaseRouteFile> ReleaseRouteFiles => Set<ReleaseRouteFile>();
+
     public DbSet<WorkerNode> WorkerNodes => Set<WorkerNode>();
 
     public DbSet<GenerationCounter> Generation => Set<GenerationCounter>();
@@ -65,6 +73,40 @@ public sealed class FunctionsDbContext(DbContextOptions<FunctionsDbContext> opti
             route.HasIndex(r => r.ModuleDigest);
             route.Property(r => r.Environment).HasJsonConversion();
             route.Property(r => r.Volumes).HasJsonConversion();
+            route.HasMany(r => r.Files).WithOne().HasForeignKey(f => f.ReleaseRouteId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        modelBuilder.Entity<FileBundle>(bundle =>
+        {
+            bundle.ToTable("file_bundles");
+            bundle.HasKey(b => b.Digest);
+            bundle.Property(b => b.Digest).HasMaxLength(71);
+            bundle.HasIndex(b => b.CreatedAt);
+        });
+
+        modelBuilder.Entity<FileBundleChunk>(chunk =>
+        {
+            chunk.ToTable("file_bundle_chunks");
+            chunk.HasKey(c => new { c.Digest, c.Index });
+            chunk.HasOne<FileBundle>().WithMany().HasForeignKey(c => c.Digest).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        modelBuilder.Entity<FileBundleEntry>(entry =>
+        {
+            entry.ToTable("file_bundle_entries");
+            // Not (digest, path): a path may be 4096 bytes, past what a btree index row holds.
+            entry.HasKey(e => new { e.Digest, e.Ordinal });
+            entry.Property(e => e.Kind).HasMaxLength(16);
+            entry.HasOne<FileBundle>().WithMany().HasForeignKey(e => e.Digest).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        modelBuilder.Entity<ReleaseRouteFile>(file =>
+        {
+            file.ToTable("release_route_files");
+            file.HasKey(f => new { f.ReleaseRouteId, f.Ordinal });
+            file.Property(f => f.BundleDigest).HasMaxLength(71);
+            file.HasOne<FileBundle>().WithMany().HasForeignKey(f => f.BundleDigest).OnDelete(DeleteBehavior.Restrict);
+            file.HasIndex(f => f.BundleDigest);
         });
 
         modelBuilder.Entity<ActiveRoute>(active =>

@@ -26,6 +26,9 @@ public sealed class ReleaseRoute
 
     public required List<VolumeBinding> Volumes { get; init; }
 
+    /// <summary>File bundles mounted read-only, by guest path.</summary>
+    public List<ReleaseRouteFile> Files { get; init; } = [];
+
     public required int TimeoutMs { get; init; }
 
     public required int MemoryMb { get; init; }

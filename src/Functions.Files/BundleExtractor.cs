@@ -11,4 +11,8 @@ public static class BundleExtractor
     /// </summary>
     public static Task<BundleSummary> ExtractAsync(Stream canonicalTar, string targetDirectory, string expectedDigest,
         BundleLimits limits, CancellationToken ct) => throw new NotImplementedException();
+
+    /// <summary>Deletes an extracted (or partly extracted) bundle directory: its folders are read-only (0555), so
+    /// they get write permission back first. Nothing happens when <paramref name="directory"/> does not exist.</summary>
+    public static void Delete(string directory) => throw new NotImplementedException();
 }

@@ -14,4 +14,11 @@ public sealed class BundleFormatException : Exception
         : base(message, innerException) => EntryPath = entryPath;
 
     public string? EntryPath { get; }
+
+    /// <summary>When a limit was exceeded: its setting (one of the <c>*Setting</c> constants of
+    /// <see cref="BundleLimits"/>, e.g. <see cref="BundleLimits.MaxArchiveBytesSetting"/> for a 413); otherwise null.</summary>
+    public string? LimitSetting { get; private init; }
+
+    internal static BundleFormatException LimitExceeded(string message, string setting) =>
+        new(message, entryPath: null) { LimitSetting = setting };
 }

@@ -119,6 +119,102 @@ namespace Functions.Migrations.Migrations
                     b.ToTable("bootstrap_keys", (string)null);
                 });
 
+            modelBuilder.Entity("Functions.Data.FileBundle", b =>
+                {
+                    b.Property<string>("Digest")
+                        .HasMaxLength(71)
+                        .HasColumnType("character varying(71)")
+                        .HasColumnName("digest");
+
+                    b.Property<long>("CanonicalSize")
+                        .HasColumnType("bigint")
+                        .HasColumnName("canonical_size");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<int>("EntryCount")
+                        .HasColumnType("integer")
+                        .HasColumnName("entry_count");
+
+                    b.Property<int>("FileCount")
+                        .HasColumnType("integer")
+                        .HasColumnName("file_count");
+
+                    b.Property<long>("UnpackedSize")
+                        .HasColumnType("bigint")
+                        .HasColumnName("unpacked_size");
+
+                    b.HasKey("Digest")
+                        .HasName("pk_file_bundles");
+
+                    b.HasIndex("CreatedAt")
+                        .HasDatabaseName("ix_file_bundles_created_at");
+
+                    b.ToTable("file_bundles", (string)null);
+                });
+
+            modelBuilder.Entity("Functions.Data.FileBundleChunk", b =>
+                {
+                    b.Property<string>("Digest")
+                        .HasColumnType("character varying(71)")
+                        .HasColumnName("digest");
+
+                    b.Property<int>("Index")
+                        .HasColumnType("integer")
+                        .HasColumnName("index");
+
+                    b.Property<byte[]>("Data")
+                        .IsRequired()
+                        .HasColumnType("bytea")
+                        .HasColumnName("data");
+
+                    b.HasKey("Digest", "Index")
+                        .HasName("pk_file_bundle_chunks");
+
+                    b.ToTable("file_bundle_chunks", (string)null);
+                });
+
+            modelBuilder.Entity("Functions.Data.FileBundleEntry", b =>
+                {
+                    b.Property<string>("Digest")
+                        .HasColumnType("character varying(71)")
+                        .HasColumnName("digest");
+
+                    b.Property<int>("Ordinal")
+                        .HasColumnType("integer")
+                        .HasColumnName("ordinal");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("kind");
+
+                    b.Property<string>("LinkTarget")
+                        .HasColumnType("text")
+                        .HasColumnName("link_target");
+
+                    b.Property<int>("Mode")
+                        .HasColumnType("integer")
+                        .HasColumnName("mode");
+
+                    b.Property<string>("Path")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("path");
+
+                    b.Property<long>("Size")
+                        .HasColumnType("bigint")
+                        .HasColumnName("size");
+
+                    b.HasKey("Digest", "Ordinal")
+                        .HasName("pk_file_bundle_entries");
+
+                    b.ToTable("file_bundle_entries", (string)null);
+                });
+
             modelBuilder.Entity("Functions.Data.GenerationCounter", b =>
                 {
                     b.Property<int>("Id")
@@ -259,6 +355,36 @@ namespace Functions.Migrations.Migrations
                     b.ToTable("release_routes", (string)null);
                 });
 
+            modelBuilder.Entity("Functions.Data.ReleaseRouteFile", b =>
+                {
+                    b.Property<long>("ReleaseRouteId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("release_route_id");
+
+                    b.Property<int>("Ordinal")
+                        .HasColumnType("integer")
+                        .HasColumnName("ordinal");
+
+                    b.Property<string>("BundleDigest")
+                        .IsRequired()
+                        .HasMaxLength(71)
+                        .HasColumnType("character varying(71)")
+                        .HasColumnName("bundle_digest");
+
+                    b.Property<string>("GuestPath")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("guest_path");
+
+                    b.HasKey("ReleaseRouteId", "Ordinal")
+                        .HasName("pk_release_route_files");
+
+                    b.HasIndex("BundleDigest")
+                        .HasDatabaseName("ix_release_route_files_bundle_digest");
+
+                    b.ToTable("release_route_files", (string)null);
+                });
+
             modelBuilder.Entity("Functions.Data.StoredModule", b =>
                 {
                     b.Property<string>("Digest")
@@ -377,6 +503,26 @@ namespace Functions.Migrations.Migrations
                         .HasConstraintName("fk_active_routes_release_routes_release_route_id");
                 });
 
+            modelBuilder.Entity("Functions.Data.FileBundleChunk", b =>
+                {
+                    b.HasOne("Functions.Data.FileBundle", null)
+                        .WithMany()
+                        .HasForeignKey("Digest")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_file_bundle_chunks_file_bundles_digest");
+                });
+
+            modelBuilder.Entity("Functions.Data.FileBundleEntry", b =>
+                {
+                    b.HasOne("Functions.Data.FileBundle", null)
+                        .WithMany()
+                        .HasForeignKey("Digest")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_file_bundle_entries_file_bundles_digest");
+                });
+
             modelBuilder.Entity("Functions.Data.Release", b =>
                 {
                     b.HasOne("Functions.Data.Application", "Application")
@@ -399,6 +545,23 @@ namespace Functions.Migrations.Migrations
                         .HasConstraintName("fk_release_routes_releases_release_id");
                 });
 
+            modelBuilder.Entity("Functions.Data.ReleaseRouteFile", b =>
+                {
+                    b.HasOne("Functions.Data.FileBundle", null)
+                        .WithMany()
+                        .HasForeignKey("BundleDigest")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_release_route_files_file_bundles_bundle_digest");
+
+                    b.HasOne("Functions.Data.ReleaseRoute", null)
+                        .WithMany("Files")
+                        .HasForeignKey("ReleaseRouteId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_release_route_files_release_routes_release_route_id");
+                });
+
             modelBuilder.Entity("Functions.Data.Application", b =>
                 {
                     b.Navigation("Releases");
@@ -407,6 +570,11 @@ namespace Functions.Migrations.Migrations
             modelBuilder.Entity("Functions.Data.Release", b =>
                 {
                     b.Navigation("Routes");
+                });
+
+            modelBuilder.Entity("Functions.Data.ReleaseRoute", b =>
+                {
+                    b.Navigation("Files");
                 });
 #pragma warning restore 612, 618
         }

@@ -38,6 +38,14 @@ public sealed record ReleaseView(
     string App, int Version, DateTimeOffset CreatedAt, long Generation, bool Active, IReadOnlyList<RouteView> Routes);
 
 /// <summary>One route binding of a release, with defaults filled in.</summary>
+/// <param name="Route">The route pattern.</param>
+/// <param name="Module">Digest of the module.</param>
+/// <param name="Entrypoint">The export called.</param>
+/// <param name="Environment">Variables set on the binding.</param>
+/// <param name="Argv">The argv template, or null for the WAGI default.</param>
+/// <param name="Volumes">Host directories mounted.</param>
+/// <param name="Limits">Resource limits.</param>
+/// <param name="Files">Guest path → digest of the file bundle mounted read-only there, by guest path.</param>
 public sealed record RouteView(
     string Route,
     string Module,
@@ -45,7 +53,8 @@ public sealed record RouteView(
     IReadOnlyDictionary<string, string> Environment,
     string? Argv,
     IReadOnlyList<VolumeMount> Volumes,
-    RouteLimits Limits);
+    RouteLimits Limits,
+    IReadOnlyDictionary<string, string> Files);
 
 /// <summary>How far the workers are with an application's current generation.</summary>
 /// <param name="App">The application.</param>

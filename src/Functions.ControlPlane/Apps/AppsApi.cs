@@ -144,7 +144,12 @@ public static class AppsApi
             {
                 Application = a,
                 Active = a.Releases.Where(r => r.Version == a.ActiveVersion)
-                    .Select(r => new { Release = r, Routes = r.Routes.OrderBy(route => route.Ordinal).ToList() })
+                    .Select(r => new
+                    {
+                        Release = r,
+                        Routes = r.Routes.OrderBy(route => route.Ordinal).ToList(),
+                        Files = r.Routes.SelectMany(route => route.Files).ToList(),
+                    })
                     .FirstOrDefault(),
             })
             .SingleOrDefaultAsync(cancel);
@@ -154,7 +159,7 @@ public static class AppsApi
         }
 
         var application = found.Application;
-        var active = found.Active is { } current ? ToView(application, current.Release, current.Routes) : null;
+        var active = found.Active is { } current ? ToView(application, current.Release, current.Routes, current.Files) : null;
         return TypedResults.Ok(new AppView(
             application.Name, application.CreatedAt, application.ActivatedAt, application.ActivatedGeneration, active));
     }
@@ -258,15 +263,21 @@ public static class AppsApi
     {
         var release = await db.Releases.AsNoTracking()
             .Include(r => r.Routes.OrderBy(route => route.Ordinal))
+            .ThenInclude(route => route.Files)
             .SingleOrDefaultAsync(r => r.ApplicationId == application.Id && r.Version == version, cancel);
-        return release is null ? null : ToView(application, release, release.Routes);
+        return release is null ? null : ToView(application, release, release.Routes, release.Routes.SelectMany(r => r.Files));
     }
 
-    private static ReleaseView ToView(Application application, Release release, IEnumerable<ReleaseRoute> routes) =>
-        new(application.Name, release.Version, release.CreatedAt, release.CreatedGeneration,
+    private static ReleaseView ToView(
+        Application application, Release release, IEnumerable<ReleaseRoute> routes, IEnumerable<ReleaseRouteFile> files)
+    {
+        var mounts = files.ToLookup(f => f.ReleaseRouteId);
+        return new(application.Name, release.Version, release.CreatedAt, release.CreatedGeneration,
             release.Version == application.ActiveVersion,
             [.. routes.Select(r => new RouteView(
                 r.Route, r.ModuleDigest, r.Entrypoint, r.Environment, r.Argv,
                 [.. r.Volumes.Select(v => new VolumeMount(v.GuestPath, v.HostPath, v.Writable))],
-                new RouteLimits(r.TimeoutMs, r.MemoryMb, r.MaxBodyBytes, r.MaxConcurrency)))]);
+                new RouteLimits(r.TimeoutMs, r.MemoryMb, r.MaxBodyBytes, r.MaxConcurrency),
+                mounts[r.Id].OrderBy(f => f.Ordinal).ToDictionary(f => f.GuestPath, f => f.BundleDigest, StringComparer.Ordinal)))]);
+    }
 }

@@ -36,6 +36,13 @@ public sealed record RouteRequest
     /// </summary>
     public IReadOnlyDictionary<string, VolumeRequest>? Volumes { get; init; }
 
+    /// <summary>
+    /// Guest path → digest of a stored file bundle (POST /api/v1/files), mounted read-only. Guest paths are absolute
+    /// and normalised, and none may equal or nest inside another files or volumes guest path of the route.
+    /// </summary>
+    /// <example>{"/": "sha256:5f70bf18a086007016e948b04aed3b82103a36bea41755b6cddfaf10ace3c6ef"}</example>
+    public IReadOnlyDictionary<string, string>? Files { get; init; }
+
     /// <summary>Resource limits; each omitted field takes its default.</summary>
     public LimitsRequest? Limits { get; init; }
 }

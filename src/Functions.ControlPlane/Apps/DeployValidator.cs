@@ -2,6 +2,7 @@ using Functions.ControlPlane.Hosting;
 using Functions.ControlPlane.Modules;
 using Functions.Contracts;
 using Functions.Data;
+using Functions.Files;
 using Functions.Runtime;
 using Functions.Runtime.Inspection;
 using Functions.Wagi;
@@ -21,6 +22,7 @@ internal static class DeployValidator
     public const int MaxMemoryMb = 4096;
     public const long MaxBodyBytesCeiling = 1L << 30;
     public const int MaxConcurrencyCeiling = 10_000;
+    public const int MaxGuestPathLength = 4096;
 
     public static async Task<(List<ValidatedRoute>? Routes, Dictionary<string, string[]>? Errors)> ValidateAsync(
         DeployRequest request, FunctionsDbContext db, ControlPlaneOptions options, CancellationToken cancel)
@@ -45,6 +47,12 @@ internal static class DeployValidator
             .Where(m => digests.Contains(m.Digest))
             .Select(m => new { m.Digest, m.Exports, m.Entrypoints })
             .ToDictionaryAsync(m => m.Digest, m => (m.Exports, m.Entrypoints), cancel);
+        var bundleDigests = routes.SelectMany(r => r?.Files?.Values ?? []).Select(BundleDigest.Normalize).OfType<string>()
+            .Distinct().ToList();
+        var bundles = (await db.FileBundles.AsNoTracking()
+            .Where(b => bundleDigests.Contains(b.Digest))
+            .Select(b => b.Digest)
+            .ToListAsync(cancel)).ToHashSet(StringComparer.Ordinal);
 
         var seen = new Dictionary<string, int>(StringComparer.Ordinal);
         var validated = new List<ValidatedRoute>(routes.Count);
@@ -69,11 +77,12 @@ internal static class DeployValidator
             var environment = CheckEnvironment(route.Environment, at, errors);
             CheckArgv(route.Argv, at, errors);
             var volumes = CheckVolumes(route.Volumes, options.VolumesRoot, at, errors);
+            var files = CheckFiles(route.Files, route.Volumes, at, bundles.Contains, errors);
             var limits = CheckLimits(route.Limits, at, errors);
             if (errors.Count == before)
             {
                 validated.Add(new ValidatedRoute(
-                    pattern!.Text, digest!, entrypoint, environment, route.Argv, volumes, limits));
+                    pattern!.Text, digest!, entrypoint, environment, route.Argv, volumes, limits, files));
             }
         }
 
@@ -256,6 +265,81 @@ internal static class DeployValidator
 
         return problems;
     }
+
+    /// <summary>
+    /// The route's file mounts sorted by guest path: each guest path absolute and normalised, nested in or around no
+    /// other files or volumes guest path of the route (a preopen inside another would shadow part of it), each digest
+    /// a stored bundle.
+    /// </summary>
+    private static List<FileMount> CheckFiles(
+        IReadOnlyDictionary<string, string>? files, IReadOnlyDictionary<string, VolumeRequest>? volumes, string at,
+        Func<string, bool> exists, FieldErrors errors)
+    {
+        var result = new List<FileMount>();
+        if (files is null || files.Count == 0)
+        {
+            return result;
+        }
+
+        var volumePaths = (volumes?.Keys ?? []).Where(IsGuestPath).ToList();
+        var taken = new List<string>();
+        foreach (var (guest, digestText) in files.OrderBy(f => f.Key, StringComparer.Ordinal))
+        {
+            var key = $"{at}.files.{guest}";
+            if (guest.Length > MaxGuestPathLength || !IsGuestPath(guest))
+            {
+                errors.Add(key, $"Guest path '{Shorten(guest)}' must be absolute and normalized (start with '/', no '.' or " +
+                    $"'..' segments, no empty segments or trailing '/', at most {MaxGuestPathLength} characters), e.g. '/' " +
+                    "or '/static'.");
+                continue;
+            }
+
+            if (volumePaths.FirstOrDefault(v => Overlap(v, guest)) is { } volume)
+            {
+                errors.Add(key, $"Guest path '{guest}' {Relation(guest, volume)} the volume at '{volume}' of the same " +
+                    "route: mounts may not nest. Mount the bundle or the volume elsewhere, or put the volume's files into " +
+                    "the bundle.");
+                continue;
+            }
+
+            if (taken.FirstOrDefault(t => Overlap(t, guest)) is { } other)
+            {
+                errors.Add(key, $"Guest path '{guest}' {Relation(guest, other)} the files mount at '{other}' of the same " +
+                    "route: mounts may not nest. Put both folders into one bundle, or mount them side by side.");
+                continue;
+            }
+
+            var digest = BundleDigest.Normalize(digestText);
+            if (digest is null)
+            {
+                errors.Add(key, string.IsNullOrWhiteSpace(digestText)
+                    ? $"The bundle is missing: {BundleDigest.FormatHint}."
+                    : $"'{Shorten(digestText)}' is not a file bundle digest: {BundleDigest.FormatHint}.");
+                continue;
+            }
+
+            if (!exists(digest))
+            {
+                errors.Add(key,
+                    $"There is no file bundle '{digest}': upload it first with POST /api/v1/files (GET /api/v1/files lists them).");
+                continue;
+            }
+
+            taken.Add(guest);
+            result.Add(new FileMount(guest, digest));
+        }
+
+        return result;
+    }
+
+    private static bool Overlap(string a, string b) => a == b || Inside(a, b) || Inside(b, a);
+
+    private static bool Inside(string inner, string outer) => outer == "/" || inner.StartsWith(outer + "/", StringComparison.Ordinal);
+
+    private static string Relation(string guest, string other) =>
+        guest == other ? "is the same as" : Inside(guest, other) ? "lies inside" : "contains";
+
+    private static string Shorten(string text) => text.Length > 80 ? text[..80] + "…" : text;
 
     private static bool IsGuestPath(string guest)
     {

@@ -57,6 +57,10 @@ internal sealed class Deployments(
                     MemoryMb = r.Limits.MemoryMb,
                     MaxBodyBytes = r.Limits.MaxBodyBytes,
                     MaxConcurrency = r.Limits.MaxConcurrency,
+                    Files = [.. r.Files.Select((f, j) => new ReleaseRouteFile
+                    {
+                        Ordinal = j, GuestPath = f.GuestPath, BundleDigest = f.Digest,
+                    })],
                 })],
             };
             db.Releases.Add(release);
@@ -223,7 +227,7 @@ internal sealed class Deployments(
     }
 
     private static ProblemHttpResult ModuleGone(string name) => Problems.Conflict(
-        "A module was deleted meanwhile",
-        $"A module used by this release of '{name}' was deleted while the request ran; nothing was changed. Upload " +
-        "it again and retry.");
+        "A module or file bundle was deleted meanwhile",
+        $"A module or file bundle used by this release of '{name}' was deleted while the request ran; nothing was " +
+        "changed. Upload it again and retry.");
 }

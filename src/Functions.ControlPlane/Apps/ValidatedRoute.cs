@@ -3,7 +3,10 @@ using Functions.Data;
 
 namespace Functions.ControlPlane.Apps;
 
-/// <summary>A route binding that passed every check, with defaults filled in and volumes resolved.</summary>
+/// <summary>
+/// A route binding that passed every check, with defaults filled in and volumes resolved; its file mounts sorted by
+/// guest path.
+/// </summary>
 internal sealed record ValidatedRoute(
     string Route,
     string ModuleDigest,
@@ -11,4 +14,5 @@ internal sealed record ValidatedRoute(
     Dictionary<string, string> Environment,
     string? Argv,
     List<VolumeBinding> Volumes,
-    RouteLimits Limits);
+    RouteLimits Limits,
+    IReadOnlyList<FileMount> Files);

@@ -1,6 +1,7 @@
 using Functions.ControlPlane.Apps;
 using Functions.ControlPlane.Apps.Checks;
 using Functions.ControlPlane.Data;
+using Functions.ControlPlane.Files;
 using Functions.ControlPlane.Internal;
 using Functions.ControlPlane.Messaging;
 using Functions.ControlPlane.OpenApi;
@@ -46,6 +47,7 @@ public static class ControlPlaneHosting
         services.AddScoped<DatabaseMigrator>();
         services.AddScoped<Deployments>();
         services.AddScoped<DesiredStateReader>();
+        services.TryAddSingleton<IFileBundleStore, PostgresFileBundleStore>();
         services.AddScoped<WorkerRegistry>();
         services.AddSingleton<WorkerExpiry>();
         services.AddHostedService(provider => provider.GetRequiredService<WorkerExpiry>());

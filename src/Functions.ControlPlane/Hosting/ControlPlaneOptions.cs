@@ -47,6 +47,9 @@ public sealed class ControlPlaneOptions
     /// </summary>
     public int MaxWorkers { get; set; } = 1000;
 
+    /// <summary>File bundles (<c>Functions:Files:*</c>): upload limits and the scratch folder.</summary>
+    public Files.FileBundleOptions Files { get; set; } = new();
+
     /// <summary>Swagger UI and the OpenAPI document (<c>Functions:SwaggerUi:*</c>).</summary>
     public SwaggerUiOptions SwaggerUi { get; set; } = new();
 

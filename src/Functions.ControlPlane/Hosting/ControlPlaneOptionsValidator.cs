@@ -45,6 +45,18 @@ internal sealed class ControlPlaneOptionsValidator(IHostEnvironment environment)
             failures.Add($"Functions:WorkerSweepInterval must be positive; got {options.WorkerSweepInterval}.");
         }
 
+        var files = options.Files;
+        if (files.MaxArchiveBytes < 1 || files.MaxUnpackedBytes < 1 || files.MaxEntries < 1)
+        {
+            failures.Add("Functions:Files:MaxArchiveBytes, MaxUnpackedBytes and MaxEntries must be positive; got " +
+                $"{files.MaxArchiveBytes}, {files.MaxUnpackedBytes} and {files.MaxEntries}.");
+        }
+
+        if (files.ScratchDirectory is { Length: > 0 } scratch && !Path.IsPathFullyQualified(scratch))
+        {
+            failures.Add($"Functions:Files:ScratchDirectory must be an absolute path (it is created when missing); got '{scratch}'.");
+        }
+
         if (options.MaxWorkers < 1)
         {
             failures.Add($"Functions:MaxWorkers must be at least 1; got {options.MaxWorkers}.");

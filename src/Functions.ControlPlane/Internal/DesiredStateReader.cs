@@ -32,6 +32,13 @@ internal sealed class DesiredStateReader(FunctionsDbContext db, DesiredStateCach
                           select new { App = application.Name, release.Version, route, module.Exports })
             .AsNoTracking()
             .ToListAsync(cancel);
+        var files = (await (from file in db.ReleaseRouteFiles
+                            join active in db.ActiveRoutes on file.ReleaseRouteId equals active.ReleaseRouteId
+                            orderby file.ReleaseRouteId, file.Ordinal
+                            select file)
+                .AsNoTracking()
+                .ToListAsync(cancel))
+            .ToLookup(f => f.ReleaseRouteId, f => new FileMount(f.GuestPath, f.BundleDigest));
         await transaction.CommitAsync(cancel);
 
         var state = new DesiredState(generation, [.. rows.Select(r => new RouteBinding(
@@ -44,7 +51,8 @@ internal sealed class DesiredStateReader(FunctionsDbContext db, DesiredStateCach
             r.route.Argv,
             [.. r.route.Volumes.Select(v => new VolumeMount(v.GuestPath, v.HostPath, v.Writable))],
             new RouteLimits(r.route.TimeoutMs, r.route.MemoryMb, r.route.MaxBodyBytes, r.route.MaxConcurrency),
-            r.Exports))]);
+            r.Exports,
+            [.. files[r.route.Id]]))]);
         cache.Set(state);
         return state;
     }

@@ -1,5 +1,6 @@
 using Functions.ControlPlane.Common;
 using Functions.ControlPlane.Data;
+using Functions.ControlPlane.Files;
 using Functions.ControlPlane.Hosting;
 using Functions.ControlPlane.Modules;
 using Functions.ControlPlane.OpenApi;
@@ -36,6 +37,15 @@ public static class InternalApi
             .WithName("GetModuleContentForWorkers")
             .WithSummary("A module's bytes, immutable; the ETag is the digest")
             .Produces(StatusCodes.Status200OK, contentType: ModuleContent.MediaType)
+            .Produces(StatusCodes.Status304NotModified)
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
+        api.MapGet("/files/{digest}/content", (HttpContext context, IFileBundleStore store, string digest) =>
+                FileBundleContentSender.SendAsync(context, store, digest))
+            .WithName("GetFilesContentForWorkers")
+            .WithSummary("A file bundle's canonical tar, immutable; the ETag is the digest")
+            .Produces(StatusCodes.Status200OK, contentType: ArchiveUpload.TarMediaType)
             .Produces(StatusCodes.Status304NotModified)
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound);

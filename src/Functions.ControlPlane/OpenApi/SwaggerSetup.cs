@@ -66,6 +66,7 @@ internal static class SwaggerSetup
             }
 
             swagger.OperationFilter<ModuleUploadOperationFilter>();
+            swagger.OperationFilter<FileBundleUploadOperationFilter>();
             swagger.OperationFilter<JsonRequestBodyOperationFilter>();
             swagger.OperationFilter<PagingOperationFilter>();
             swagger.SchemaFilter<VolumeRequestSchemaFilter>();
