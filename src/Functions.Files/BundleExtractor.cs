@@ -14,5 +14,37 @@ public static class BundleExtractor
 
     /// <summary>Deletes an extracted (or partly extracted) bundle directory: its folders are read-only (0555), so
     /// they get write permission back first. Nothing happens when <paramref name="directory"/> does not exist.</summary>
-    public static void Delete(string directory) => throw new NotImplementedException();
+    public static void Delete(string directory)
+    {
+        var root = new DirectoryInfo(directory);
+        if (!root.Exists || root.LinkTarget is not null)
+        {
+            if (root.LinkTarget is not null)
+            {
+                root.Delete(); // a link: remove the link, never what it points to
+            }
+
+            return;
+        }
+
+        MakeWritable(root);
+        root.Delete(recursive: true);
+    }
+
+    /// <summary>Gives the owner write (and search) permission on every real folder of the tree, never following links.</summary>
+    private static void MakeWritable(DirectoryInfo folder)
+    {
+        if (!OperatingSystem.IsWindows())
+        {
+            folder.UnixFileMode |= UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+        }
+
+        foreach (var child in folder.EnumerateDirectories())
+        {
+            if (child.LinkTarget is null)
+            {
+                MakeWritable(child);
+            }
+        }
+    }
 }
