@@ -229,6 +229,7 @@ public sealed partial class StateBuilder(
         {
             OperationCanceledException => true,
             HttpRequestException http => http.StatusCode is null or >= HttpStatusCode.InternalServerError,
+            HttpIOException => true, // a download (a file bundle streams) cut off midway
             _ => cancellationToken.IsCancellationRequested,
         };
 
