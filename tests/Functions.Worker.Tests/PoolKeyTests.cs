@@ -24,6 +24,19 @@ public sealed class PoolKeyTests
         Assert.Equal(PoolKey.For(Binding("shop", "/a"), "_start"), PoolKey.For(Binding("shop", "/a") with { Release = 2 }, "_start"));
     }
 
+    [Fact]
+    public void A_route_that_mounts_another_file_bundle_gets_a_new_pool()
+    {
+        var one = Binding("shop", "/a") with { Files = [new FileMount("/", "sha256:" + new string('1', 64))] };
+        var other = Binding("shop", "/a") with { Files = [new FileMount("/", "sha256:" + new string('2', 64))] };
+        var elsewhere = Binding("shop", "/a") with { Files = [new FileMount("/static", "sha256:" + new string('1', 64))] };
+
+        Assert.NotEqual(PoolKey.For(one, "_start"), PoolKey.For(other, "_start"));
+        Assert.NotEqual(PoolKey.For(one, "_start"), PoolKey.For(elsewhere, "_start"));
+        Assert.NotEqual(PoolKey.For(one, "_start"), PoolKey.For(Binding("shop", "/a"), "_start"));
+        Assert.Equal(PoolKey.For(one, "_start"), PoolKey.For(one with { Release = 2 }, "_start"));
+    }
+
     private static RouteBinding Binding(string app, string route) => new(
         app, 1, route, "sha256:00", "_start", new Dictionary<string, string>(), null, [], RouteLimits.Default, ["_start"]);
 }

@@ -47,6 +47,7 @@ public static class WorkerHostingExtensions
         services.AddSingleton<AppliedState>();
         services.AddSingleton<SyncSignal>();
         services.AddSingleton<StateBuilder>();
+        services.AddSingleton<BundleCache>();
         services.AddSingleton<WorkerBudgets>();
         services.AddSingleton<InvocationHandler>();
         services.AddSingleton(_ => new WorkerMetrics(Prometheus.Metrics.NewCustomRegistry()));

@@ -50,6 +50,11 @@ public sealed class WorkerMetrics
         BodyBudget = factory.CreateGauge("functions_body_budget_bytes", "The worker's budget for request bodies in flight (Worker:BodyBudgetBytes).");
         ModuleDiskLoads = factory.CreateGauge("functions_module_disk_loads",
             "Compiled modules loaded from the disk cache (at a deploy, or at the first request after leaving memory).");
+        BundleDownloads = factory.CreateCounter("functions_bundle_downloads_total",
+            "File bundles downloaded from the control plane, by outcome: ok, corrupt (digest or format check failed), failed.",
+            new CounterConfiguration { LabelNames = ["outcome"] });
+        BundleBytes = factory.CreateGauge("functions_bundle_bytes", "Bytes of the file bundles unpacked in the worker's cache (sum of file sizes).");
+        Bundles = factory.CreateGauge("functions_bundles", "File bundles unpacked in the worker's cache.");
     }
 
     public CollectorRegistry Registry { get; }
@@ -83,4 +88,10 @@ public sealed class WorkerMetrics
     public Gauge ModuleEvictions { get; }
 
     public Gauge ModuleDiskLoads { get; }
+
+    public Counter BundleDownloads { get; }
+
+    public Gauge BundleBytes { get; }
+
+    public Gauge Bundles { get; }
 }

@@ -6,7 +6,7 @@ using Functions.Contracts;
 
 namespace Functions.Worker.Sync;
 
-/// <summary>The worker's view of the control plane's internal surface: desired state, module bytes, heartbeats.</summary>
+/// <summary>The worker's view of the control plane's internal surface: desired state, module bytes, file bundles, heartbeats.</summary>
 public sealed class ControlPlaneClient(HttpClient http)
 {
     /// <summary>
@@ -46,6 +46,22 @@ public sealed class ControlPlaneClient(HttpClient http)
         }
 
         return bytes;
+    }
+
+    /// <summary>
+    /// Streams a file bundle's canonical tar into <paramref name="read"/> as it arrives (never the whole archive in
+    /// memory). The caller verifies it: the bytes are only trusted once their digest is checked.
+    /// </summary>
+    public async Task<T> GetBundleAsync<T>(string digest, Func<Stream, CancellationToken, Task<T>> read, CancellationToken cancellationToken)
+    {
+        using var response = await http.GetAsync(new Uri($"internal/v1/files/{Uri.EscapeDataString(digest)}/content", UriKind.Relative),
+            HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        response.EnsureSuccessStatusCode();
+        var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        await using (body.ConfigureAwait(false))
+        {
+            return await read(body, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     public async Task SendHeartbeatAsync(WorkerReport report, CancellationToken cancellationToken)

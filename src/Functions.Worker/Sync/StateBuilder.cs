@@ -13,7 +13,8 @@ namespace Functions.Worker.Sync;
 
 /// <summary>
 /// Turns a desired state into a <see cref="ServingState"/>, one app at a time: an app whose bindings are what it
-/// serves is carried over untouched; a changed app has its modules fetched (by digest, verified) and compiled, its
+/// serves is carried over untouched; a changed app has its modules fetched (by digest, verified) and compiled, the file
+/// bundles it mounts unpacked (<see cref="BundleCache"/>), its
 /// <c>_routes</c> expanded and its pools created. An app that fails keeps its last good state (or none) and is
 /// recorded as failed; the others are applied all the same. All of it off the request path.
 /// </summary>
@@ -21,6 +22,7 @@ public sealed partial class StateBuilder(
     WasmRuntime runtime,
     WorkerBudgets budgets,
     ControlPlaneClient controlPlane,
+    BundleCache bundles,
     WorkerMetrics metrics,
     IOptions<WorkerOptions> options,
     ILogger<StateBuilder> logger)
@@ -138,6 +140,12 @@ public sealed partial class StateBuilder(
     {
         VolumeGuard.Check(bindings, options.Value.VolumesRoot);
 
+        // File bundles are the worker's own verified copies, not host volumes: Worker:VolumesRoot does not apply.
+        foreach (var digest in bindings.SelectMany(b => b.Files ?? []).Select(f => f.Digest).Distinct(StringComparer.Ordinal))
+        {
+            await bundles.EnsureAsync(digest, cancellationToken).ConfigureAwait(false);
+        }
+
         // An app of many modules loads them side by side: one's download overlaps another's compile, and a compile
         // takes a core of its own where the machine has more than the worker's one sync.
         var modules = new System.Collections.Concurrent.ConcurrentDictionary<string, CompiledModule>(StringComparer.Ordinal);
@@ -221,6 +229,7 @@ public sealed partial class StateBuilder(
         {
             OperationCanceledException => true,
             HttpRequestException http => http.StatusCode is null or >= HttpStatusCode.InternalServerError,
+            HttpIOException => true, // a download (a file bundle streams) cut off midway
             _ => cancellationToken.IsCancellationRequested,
         };
 
@@ -290,7 +299,11 @@ public sealed partial class StateBuilder(
         MaxOutputBytes = WorkerMemory.OutputCapBytes,
         MaxConcurrency = binding.Limits.MaxConcurrency,
         ReadyInstances = Math.Min(options.Value.ReadyInstances, binding.Limits.MaxConcurrency),
-        Volumes = [.. binding.Volumes.Select(v => new Volume(v.GuestPath, v.HostPath, v.Writable))],
+        Volumes =
+        [
+            .. binding.Volumes.Select(v => new Volume(v.GuestPath, v.HostPath, v.Writable)),
+            .. (binding.Files ?? []).Select(f => new Volume(f.GuestPath, bundles.PathOf(f.Digest), Writable: false)),
+        ],
     };
 
     [LoggerMessage(EventId = 1101, Level = LogLevel.Information, Message = "Compiled {ModuleDigest} ({Bytes} bytes) in {Milliseconds:F0} ms")]

@@ -1,4 +1,5 @@
 using Functions.Contracts;
+using Functions.Runtime;
 using Functions.Worker.Hosting;
 using Functions.Worker.Metrics;
 using Functions.Worker.Serving;
@@ -16,6 +17,7 @@ public sealed partial class StateSynchronizer(
     SyncSignal signal,
     AppliedState applied,
     StateBuilder builder,
+    BundleCache bundles,
     ControlPlaneClient controlPlane,
     Heartbeat heartbeat,
     WorkerMetrics metrics,
@@ -64,6 +66,7 @@ public sealed partial class StateSynchronizer(
             if (ready && desired.Generation == current.Generation && !retryFailed)
             {
                 applied.UpToDate();
+                bundles.Collect(current, []); // the bundles of pools that were still draining at the last sync
                 return;
             }
 
@@ -73,7 +76,7 @@ public sealed partial class StateSynchronizer(
             metrics.AppliedGeneration.Set(next.Generation);
             metrics.FailedApps.Set(next.Failures.Count);
             LogApplied(next.Generation, next.Apps.Count, next.Routes.Count, next.Failures.Count, reason);
-            RetireUnused(previous, next);
+            bundles.Collect(next, RetireUnused(previous, next));
             heartbeat.Ring();
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -118,15 +121,19 @@ public sealed partial class StateSynchronizer(
     /// Pools the new state does not use (apps removed or changed) refuse new admissions at once and are disposed when
     /// their last admitted request ends (one that matched its route in the old state is still reading its body, or running).
     /// </summary>
-    private static void RetireUnused(ServingState previous, ServingState next)
+    private static List<FunctionPool> RetireUnused(ServingState previous, ServingState next)
     {
+        var retired = new List<FunctionPool>();
         foreach (var (key, pool) in previous.Pools)
         {
             if (!next.Pools.ContainsKey(key))
             {
                 pool.DisposeWhenIdle();
+                retired.Add(pool);
             }
         }
+
+        return retired;
     }
 
     [LoggerMessage(EventId = 1001, Level = LogLevel.Information,
