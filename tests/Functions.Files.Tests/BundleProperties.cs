@@ -34,6 +34,30 @@ public sealed class BundleProperties
             print: t => $"files [{string.Join(", ", t.Item1.Files.Keys)}] folders [{string.Join(", ", t.Item1.Folders)}] links [{string.Join(", ", t.Item1.Links)}] seed {t.Item2} gzip {t.Item3} folders {t.Item4} format {t.Item5}");
     }
 
+    [Fact]
+    public void A_damaged_archive_becomes_a_bundle_or_a_BundleFormatException_never_another_exception()
+    {
+        var tar = GoldenDigestTests.Golden();
+        var inputs = new[] { tar, TestTar.Gzip(tar) };
+        Gen.Select(Gen.Int[0, 1], Gen.Select(Gen.Int[0, 7167], Gen.Byte).Array[1, 4], Gen.Int[0, 7680]).Sample((which, flips, cut) =>
+        {
+            var bytes = inputs[which].ToArray();
+            foreach (var (at, value) in flips)
+            {
+                bytes[at % bytes.Length] = value;
+            }
+
+            try
+            {
+                Bundles.CanonicalizeAsync(bytes[..Math.Min(cut, bytes.Length)]).GetAwaiter().GetResult();
+            }
+            catch (BundleFormatException e)
+            {
+                Assert.False(string.IsNullOrWhiteSpace(e.Message));
+            }
+        }, iter: PropertyRuns.Iterations(2_000));
+    }
+
     private static async Task Check(Tree tree, int seed, bool gzip, bool folderEntries, int formatChoice)
     {
         using var temp = new TempDirectory();
