@@ -105,6 +105,14 @@ public static class BundleCanonicalizer
                 throw new BundleFormatException($"The entry '{TarInputReader.Show(header.Name)}' is not a folder but names the bundle root. Rename it.");
             }
 
+            if (kind != BundleEntryKind.File && header.Size != 0)
+            {
+                // Folders and links carry no bytes; skipping them unread would let them past the unpacked limit.
+                throw new BundleFormatException(
+                    $"The {(kind == BundleEntryKind.Directory ? "folder" : "symbolic link")} '{path}' carries {header.Size} bytes " +
+                    "of data, which tar never writes: the archive is damaged. Create it again with tar.", path);
+            }
+
             var linkTarget = kind == BundleEntryKind.Symlink ? BundlePath.LinkTarget(path, header.LinkName) : null;
             if (kind == BundleEntryKind.File)
             {

@@ -49,11 +49,6 @@ internal sealed class TarInputReader(Stream stream, bool strict)
 
             if (block.AsSpan().IndexOfAnyExcept((byte)0) < 0)
             {
-                if (offset == 0)
-                {
-                    throw NotATar("The upload starts with an empty block");
-                }
-
                 await EndAsync(offset, ct).ConfigureAwait(false);
                 return null;
             }

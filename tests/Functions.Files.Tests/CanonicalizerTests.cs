@@ -22,6 +22,7 @@ public class CanonicalizerTests
             ["reversed, GNU format, root owner, other time"] =
                 Sample(TarEntryFormat.Gnu, uid: 0, time: new DateTimeOffset(2001, 1, 1, 0, 0, 0, TimeSpan.Zero)).Reversed().ToArray(),
             ["ustar"] = Sample(TarEntryFormat.Ustar).ToArray(),
+            ["v7"] = Sample(TarEntryFormat.V7).ToArray(),
             ["gzip"] = TestTar.Gzip(Sample().ToArray()),
             ["explicit folders and ./ prefixes"] = new TestTar(TarEntryFormat.Gnu)
                 .Directory("./").Directory("./static/").Directory("./static/css/", mode: "700").Directory("./bin")

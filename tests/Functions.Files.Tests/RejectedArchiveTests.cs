@@ -163,6 +163,28 @@ public class RejectedArchiveTests
     }
 
     [Fact]
+    public async Task A_folder_carrying_data_is_refused_before_the_data_is_read()
+    {
+        // A folder header announcing 50 MiB, followed by nothing: refused on the header, not as truncated.
+        var tar = new TestTar(TarEntryFormat.Ustar).Directory("d").ToArray()[..512];
+        System.Text.Encoding.ASCII.GetBytes("00310000000").CopyTo(tar, 124);
+        RewriteChecksum(tar, 0);
+        var error = await Bundles.RejectAsync(tar);
+        Assert.Contains("carries 52428800 bytes", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_archive_with_no_entries_is_the_empty_bundle_as_tar_writes_it()
+    {
+        var (summary, tar) = await Bundles.CanonicalizeAsync(new byte[10240]); // tar -cf empty.tar -T /dev/null
+        Assert.Empty(summary.Entries);
+        Assert.Equal(new byte[1024], tar);
+        using var output = new MemoryStream();
+        using var temp = new TempDirectory();
+        Assert.Equal(summary.Digest, (await BundleBuilder.FromDirectoryAsync(temp.Path, output, CancellationToken.None)).Digest);
+    }
+
+    [Fact]
     public async Task Pax_global_headers_are_ignored()
     {
         using var output = new MemoryStream();

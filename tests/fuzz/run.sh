@@ -6,11 +6,11 @@
 #
 #   tests/fuzz/run.sh                      1,000,000 inputs per property, every target
 #   tests/fuzz/run.sh --iterations 100000 --only response,routing
-#   targets: response, environment, routing, upload      options: --no-build, --out DIR (default .local/fuzz-<time>)
+#   targets: response, environment, routing, upload, bundles      options: --no-build, --out DIR (default .local/fuzz-<time>)
 set -Eeuo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-ITERATIONS=1000000 ONLY="response,environment,routing,upload" BUILD=1 OUT=""
+ITERATIONS=1000000 ONLY="response,environment,routing,upload,bundles" BUILD=1 OUT=""
 while (($#)); do
   case $1 in
     --iterations) ITERATIONS=${2:?--iterations needs a number}; shift ;;
@@ -28,16 +28,17 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
 declare -A PROJECT=(
   [response]=tests/Functions.Wagi.Tests [environment]=tests/Functions.Wagi.Tests [routing]=tests/Functions.Wagi.Tests
-  [upload]=tests/Functions.ControlPlane.Tests)
+  [upload]=tests/Functions.ControlPlane.Tests [bundles]=tests/Functions.Files.Tests)
 declare -A CLASS=(
   [response]=Functions.Wagi.Tests.Response.WagiResponseParserProperties
   [environment]=Functions.Wagi.Tests.Request.WagiEnvironmentProperties
   [routing]=Functions.Wagi.Tests.Routing.RoutingProperties
-  [upload]=Functions.ControlPlane.Tests.Modules.ModuleUploadReaderProperties)
+  [upload]=Functions.ControlPlane.Tests.Modules.ModuleUploadReaderProperties
+  [bundles]=Functions.Files.Tests.BundleProperties)
 
 IFS=, read -r -a TARGETS <<<"$ONLY"
 for target in "${TARGETS[@]}"; do
-  [[ -n "${CLASS[$target]:-}" ]] || { echo "run.sh: unknown target '$target' (response, environment, routing, upload)" >&2; exit 2; }
+  [[ -n "${CLASS[$target]:-}" ]] || { echo "run.sh: unknown target '$target' (response, environment, routing, upload, bundles)" >&2; exit 2; }
 done
 if ((BUILD)); then
   for project in $(printf '%s\n' "${TARGETS[@]}" | while read -r t; do echo "${PROJECT[$t]}"; done | sort -u); do
