@@ -32,8 +32,12 @@ internal static class Archives
                     Uid = uid,
                     Gid = uid,
                     UserName = uid == 0 ? "" : "someone",
-                    LinkName = member.LinkTarget ?? "",
                 };
+                if (member.LinkTarget is { } target)
+                {
+                    entry.LinkName = target;
+                }
+
                 if (member.Content is { } content)
                 {
                     entry.DataStream = new MemoryStream(content);
