@@ -247,7 +247,7 @@ internal static partial class WagiImporter
         {
             if (value is JsonValue v && v.TryGetValue<string>(out var host))
             {
-                result[guest] = new VolumeRequest(host, writable);
+                result[GuestPath(guest, n, route, import)] = new VolumeRequest(host, writable);
             }
             else
             {
@@ -296,7 +296,7 @@ internal static partial class WagiImporter
                 continue;
             }
 
-            result[guest] = BundlePlan.FromFolder(path, host);
+            result[GuestPath(guest, n, route, import)] = BundlePlan.FromFolder(path, host);
         }
 
         import.Note(n, route, "volumes", node,
@@ -304,6 +304,31 @@ internal static partial class WagiImporter
             "on every worker. WAGI let modules write to volumes; to keep host-path volumes (writable with " +
             "--writable-volumes), pass --host-volumes.");
         return result;
+    }
+
+    /// <summary>
+    /// WAGI passed guest paths to Wasmtime as written, and site templates write them relative (<c>"content/"</c>):
+    /// a WASI module resolves relative paths from <c>/</c>, so such a folder is the module's <c>/content</c>. The
+    /// platform takes absolute, normalised guest paths: relative ones are anchored at <c>/</c>, <c>.</c> segments
+    /// and trailing slashes dropped, with a note. Anything else (e.g. <c>..</c>) is passed on for the control plane
+    /// to refuse with its own message.
+    /// </summary>
+    internal static string GuestPath(string guest, int n, string? route, ImportBuilder import)
+    {
+        var segments = guest.Split('/', StringSplitOptions.RemoveEmptyEntries).Where(s => s != ".").ToArray();
+        if (segments.Contains(".."))
+        {
+            return guest;
+        }
+
+        var normalized = "/" + string.Join('/', segments);
+        if (normalized != guest)
+        {
+            import.Note(n, route, $"volumes.\"{guest}\"", JsonValue.Create(guest),
+                $"guest path '{guest}' mounted at '{normalized}' (a WASI module resolves relative paths from '/').");
+        }
+
+        return normalized;
     }
 
     private static LimitsRequest? Concurrency(JsonObject table, int n, string? route, ImportBuilder import)

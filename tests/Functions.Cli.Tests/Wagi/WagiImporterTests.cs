@@ -81,6 +81,33 @@ public sealed class WagiImporterTests : IDisposable
         Assert.Contains("--host-volumes", Assert.Single(import.Notes, n => n.Field == "volumes").Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Relative_guest_paths_as_site_templates_write_them_are_mounted_from_the_root_with_a_note(bool hostVolumes)
+    {
+        // As in Bartholomew's site template: volumes = { "content/" = "content/", ... }.
+        folder.Module("app.wasm");
+        folder.Write("content/index.md", "# hi");
+        folder.Write("static/a.txt", "a");
+        var toml = folder.Write("modules.toml", """
+            [[module]]
+            route = "/..."
+            module = "app.wasm"
+            volumes = { "content/" = "content/", "./static/" = "static", "/" = "static" }
+            """);
+
+        var import = WagiImporter.Read(toml, new WagiImportOptions { HostVolumes = hostVolumes });
+
+        Assert.Empty(import.Errors);
+        var route = Assert.Single(import.Routes);
+        var guests = hostVolumes ? route.Volumes!.Keys : route.Files!.Keys;
+        Assert.Equal(["/", "/content", "/static"], guests.Order(StringComparer.Ordinal));
+        Assert.Contains(import.Notes, n => n.Message.Contains("guest path 'content/' mounted at '/content'", StringComparison.Ordinal));
+        Assert.Contains(import.Notes, n => n.Message.Contains("guest path './static/' mounted at '/static'", StringComparison.Ordinal));
+        Assert.DoesNotContain(import.Notes, n => n.Message.Contains("guest path '/'", StringComparison.Ordinal));
+    }
+
     [Fact]
     public void A_volume_folder_that_does_not_exist_stops_the_import_and_names_host_volumes()
     {

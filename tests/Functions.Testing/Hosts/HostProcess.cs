@@ -140,12 +140,12 @@ public sealed class HostProcess : IAsyncDisposable
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    /// <summary>The built <c>src/{project}/bin/{configuration}/net10.0/{project}.dll</c> (a host or the CLI).</summary>
-    public static string HostAssembly(string project)
+    /// <summary>The built <c>src/{project}/bin/{configuration}/net10.0/{assembly ?? project}.dll</c> (a host or the CLI).</summary>
+    public static string HostAssembly(string project, string? assembly = null)
     {
         // The test runs from tests/X/bin/<Configuration>/net10.0/: the hosts were built beside, in the same configuration.
         var configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent?.Name ?? "Debug";
-        var dll = Path.Combine(RepoPaths.Root, "src", project, "bin", configuration, "net10.0", project + ".dll");
+        var dll = Path.Combine(RepoPaths.Root, "src", project, "bin", configuration, "net10.0", (assembly ?? project) + ".dll");
         return File.Exists(dll)
             ? dll
             : throw new FileNotFoundException($"{dll} is not built: build the solution (dotnet build Functions.sln) before these tests.", dll);
