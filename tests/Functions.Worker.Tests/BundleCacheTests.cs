@@ -23,6 +23,7 @@ public sealed class BundleCacheTests : IAsyncLifetime, IDisposable
     private readonly string _scratch = Directory.CreateTempSubdirectory("functions-bundle-cache-").FullName;
     private readonly ConcurrentDictionary<string, byte[]> _served = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, int> _requests = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, bool> _stalled = new(StringComparer.Ordinal);
     private TaskCompletionSource _gate = CompletedGate();
     private WebApplication _server = null!;
     private HttpClient _http = null!;
@@ -41,6 +42,17 @@ public sealed class BundleCacheTests : IAsyncLifetime, IDisposable
             if (!_served.TryGetValue(digest, out var bytes))
             {
                 return Results.NotFound();
+            }
+
+            if (_stalled.ContainsKey(digest))
+            {
+                // Half the body, then silence until the client gives up (a control plane stuck mid-download).
+                context.Response.ContentType = "application/x-tar";
+                context.Response.ContentLength = bytes.Length;
+                await context.Response.Body.WriteAsync(bytes.AsMemory(0, bytes.Length / 2));
+                await context.Response.Body.FlushAsync();
+                await Task.Delay(Timeout.Infinite, context.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);
+                return Results.Empty;
             }
 
             return Results.Bytes(bytes, "application/x-tar");
@@ -188,8 +200,33 @@ public sealed class BundleCacheTests : IAsyncLifetime, IDisposable
         Assert.Contains("chmod 700", error.Message, StringComparison.Ordinal);
     }
 
-    private BundleCache NewCache(WorkerMetrics metrics) => new(new ControlPlaneClient(_http), metrics,
-        Options.Create(new WorkerOptions { CacheDirectory = CacheDirectory }), NullLogger<BundleCache>.Instance);
+    private BundleCache NewCache(WorkerMetrics metrics, TimeSpan? downloadIdleTimeout = null) => new(new ControlPlaneClient(_http), metrics,
+        Options.Create(new WorkerOptions
+        {
+            CacheDirectory = CacheDirectory,
+            DownloadIdleTimeout = downloadIdleTimeout ?? new WorkerOptions().DownloadIdleTimeout,
+        }),
+        NullLogger<BundleCache>.Instance);
+
+    [Fact]
+    public async Task A_download_that_stalls_midway_is_abandoned_after_the_idle_timeout_and_leaves_nothing()
+    {
+        var digest = await ServeAsync(("big.bin", new string('x', 256 * 1024)));
+        _stalled[digest] = true;
+        var metrics = NewMetrics();
+        var cache = NewCache(metrics, downloadIdleTimeout: TimeSpan.FromSeconds(1));
+
+        // Without the idle timeout the download waits forever; the guard only keeps a regression from hanging the run.
+        var error = await Assert.ThrowsAsync<HttpIOException>(
+            () => cache.EnsureAsync(digest, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(60)));
+
+        Assert.Contains("Worker:DownloadIdleTimeout", error.Message, StringComparison.Ordinal);
+        Assert.Equal(1, metrics.BundleDownloads.WithLabels("failed").Value);
+        Assert.Empty(Directory.GetDirectories(cache.Root));
+
+        _stalled.TryRemove(digest, out _);
+        Assert.Equal("x", (await File.ReadAllTextAsync(Path.Combine(await cache.EnsureAsync(digest, CancellationToken.None), "big.bin")))[..1]);
+    }
 
     private static WorkerMetrics NewMetrics() => new(Prometheus.Metrics.NewCustomRegistry());
 

@@ -47,6 +47,11 @@ public sealed class WorkerOptions
     [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
     public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>How long a file bundle download may bring no bytes before it is abandoned and the sync retried
+    /// (HttpClient's own timeout covers only the response headers of a streamed download).</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")]
+    public TimeSpan DownloadIdleTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>
     /// The host directory under which this worker mounts route volumes, after following symlinks (the control plane's
     /// <c>Functions:VolumesRoot</c> as this machine sees it). Unset: the worker mounts no volumes, and an app that has

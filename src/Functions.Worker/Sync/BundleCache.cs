@@ -32,6 +32,7 @@ public sealed partial class BundleCache
     private static readonly BundleLimits Unlimited = new(long.MaxValue, long.MaxValue, int.MaxValue);
 
     private readonly ControlPlaneClient _controlPlane;
+    private readonly TimeSpan _downloadIdleTimeout;
     private readonly WorkerMetrics _metrics;
     private readonly ILogger<BundleCache> _logger;
     private readonly ConcurrentDictionary<string, Lazy<Task<string>>> _downloads = new(StringComparer.Ordinal);
@@ -42,6 +43,7 @@ public sealed partial class BundleCache
     public BundleCache(ControlPlaneClient controlPlane, WorkerMetrics metrics, IOptions<WorkerOptions> options, ILogger<BundleCache> logger)
     {
         _controlPlane = controlPlane;
+        _downloadIdleTimeout = options.Value.DownloadIdleTimeout;
         _metrics = metrics;
         _logger = logger;
         Root = Path.Combine(options.Value.CacheDirectory, FolderName);
@@ -110,7 +112,7 @@ public sealed partial class BundleCache
         BundleSummary summary;
         try
         {
-            summary = await _controlPlane.GetBundleAsync(digest,
+            summary = await _controlPlane.GetBundleAsync(digest, _downloadIdleTimeout,
                 (body, cancel) => BundleExtractor.ExtractAsync(body, temporary, digest, Unlimited, cancel), cancellationToken).ConfigureAwait(false);
         }
         catch (Exception error) when (error is BundleIntegrityException or BundleFormatException)
@@ -218,20 +220,7 @@ public sealed partial class BundleCache
     {
         try
         {
-            var root = new DirectoryInfo(path);
-            if (!root.Exists || OperatingSystem.IsWindows())
-            {
-                return;
-            }
-
-            const UnixFileMode owner = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
-            root.UnixFileMode |= owner;
-            foreach (var directory in root.EnumerateDirectories("*", WithoutLinks))
-            {
-                directory.UnixFileMode |= owner;
-            }
-
-            root.Delete(recursive: true);
+            BundleExtractor.Delete(path);
         }
         catch (Exception error) when (error is IOException or UnauthorizedAccessException)
         {

@@ -52,12 +52,16 @@ public sealed class ControlPlaneClient(HttpClient http)
     /// Streams a file bundle's canonical tar into <paramref name="read"/> as it arrives (never the whole archive in
     /// memory). The caller verifies it: the bytes are only trusted once their digest is checked.
     /// </summary>
-    public async Task<T> GetBundleAsync<T>(string digest, Func<Stream, CancellationToken, Task<T>> read, CancellationToken cancellationToken)
+    /// <summary>Streams the canonical tar of bundle <paramref name="digest"/> to <paramref name="read"/>; a body that
+    /// brings no bytes for <paramref name="idleTimeout"/> fails as a cut-off download.</summary>
+    public async Task<T> GetBundleAsync<T>(string digest, TimeSpan idleTimeout, Func<Stream, CancellationToken, Task<T>> read,
+        CancellationToken cancellationToken)
     {
         using var response = await http.GetAsync(new Uri($"internal/v1/files/{Uri.EscapeDataString(digest)}/content", UriKind.Relative),
             HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
         response.EnsureSuccessStatusCode();
-        var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        var body = new IdleTimeoutStream(await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false),
+            idleTimeout, $"file bundle {digest}");
         await using (body.ConfigureAwait(false))
         {
             return await read(body, cancellationToken).ConfigureAwait(false);
