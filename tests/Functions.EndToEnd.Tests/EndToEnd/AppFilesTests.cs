@@ -67,6 +67,43 @@ public sealed class AppFilesTests : IAsyncLifetime
         await EveryWorkerAnswers("/file", "first bundle\n");
     }
 
+    [Fact]
+    public async Task A_bundle_over_kestrels_default_30_MB_body_limit_uploads_through_the_real_host_and_is_served()
+    {
+        var platform = _platform!;
+        var big = new byte[40 * 1024 * 1024];
+        Random.Shared.NextBytes(big);
+        var digest = await UploadBundleAsync(("big.bin", big));
+        var module = await platform.UploadAsync(Fixtures.Bytes("readfile"));
+
+        await platform.DeployAsync("big", new
+        {
+            route = "/big",
+            module,
+            environment = new Dictionary<string, string> { ["FILE_PATH"] = "/data/big.bin" },
+            files = new Dictionary<string, string> { ["/data"] = digest },
+            limits = new { memoryMb = 256 },
+        });
+
+        foreach (var worker in platform.Workers)
+        {
+            using var http = new HttpClient { BaseAddress = worker.Address, Timeout = TimeSpan.FromSeconds(60) };
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+            while (true)
+            {
+                using var response = await http.GetAsync(new Uri("/big", UriKind.Relative));
+                if (response.StatusCode == HttpStatusCode.OK)
+                {
+                    Assert.Equal(big, await response.Content.ReadAsByteArrayAsync());
+                    break;
+                }
+
+                Assert.True(DateTime.UtcNow < deadline, $"{worker.Name} did not serve /big: {(int)response.StatusCode}\n{worker.RecentOutput}");
+                await Task.Delay(200);
+            }
+        }
+    }
+
     [SkippableFact]
     public async Task A_third_party_bartholomew_site_imports_with_one_command_and_every_worker_serves_its_pages_and_its_404()
     {
@@ -92,16 +129,19 @@ public sealed class AppFilesTests : IAsyncLifetime
         Assert.Contains("ncolesummers.com", missing, StringComparison.Ordinal);
     }
 
-    private async Task<string> UploadBundleAsync(params (string Path, string Text)[] files)
+    private Task<string> UploadBundleAsync(params (string Path, string Text)[] files) =>
+        UploadBundleAsync([.. files.Select(f => (f.Path, Encoding.UTF8.GetBytes(f.Text)))]);
+
+    private async Task<string> UploadBundleAsync(params (string Path, byte[] Bytes)[] files)
     {
         using var tar = new MemoryStream();
         await using (var writer = new TarWriter(tar, TarEntryFormat.Pax, leaveOpen: true))
         {
-            foreach (var (path, text) in files)
+            foreach (var (path, bytes) in files)
             {
                 var entry = new PaxTarEntry(TarEntryType.RegularFile, path)
                 {
-                    DataStream = new MemoryStream(Encoding.UTF8.GetBytes(text)),
+                    DataStream = new MemoryStream(bytes),
                     Mode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead,
                 };
                 await writer.WriteEntryAsync(entry);
