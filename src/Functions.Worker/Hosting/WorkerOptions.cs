@@ -107,8 +107,9 @@ public sealed class WorkerOptions
     [Range(0, 1_000_000_000)]
     public double MinResponseBytesPerSecond { get; set; } = 240;
 
-    /// <summary>How long a client may stay under the minimum data rates before it is disconnected.</summary>
-    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
+    /// <summary>How long a client may stay under the minimum data rates before it is disconnected (Kestrel refuses 1 s or less).</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:10:00", MinimumIsExclusive = true,
+        ErrorMessage = "Worker:MinDataRateGracePeriod must be more than 1 second (Kestrel's minimum) and at most 10 minutes, e.g. 00:00:05.")]
     public TimeSpan MinDataRateGracePeriod { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>The most instances kept ready per function: a function holds none while idle, and demand raises it up to this.</summary>
