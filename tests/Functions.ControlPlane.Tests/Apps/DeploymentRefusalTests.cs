@@ -8,7 +8,7 @@ namespace Functions.ControlPlane.Tests.Apps;
 /// The whole problem document (status, title, detail, extensions) that a refused deploy, rollback or deletion
 /// answers with, so that where those answers are built can change without the API noticing.
 /// </summary>
-public sealed class DeploymentProblemTests(ValidationApp app) : IClassFixture<ValidationApp>
+public sealed class DeploymentRefusalTests(ValidationApp app) : IClassFixture<ValidationApp>
 {
     [Fact]
     public async Task A_deploy_claiming_a_route_another_app_serves_names_each_route_and_its_owner()
