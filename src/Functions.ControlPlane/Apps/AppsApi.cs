@@ -112,10 +112,12 @@ public static class AppsApi
                 "and send the request again. Nothing was stored.");
         }
 
-        var (activation, conflict) = await deployments.DeployAsync(name, routes!, cancel);
-        return activation is not null
-            ? TypedResults.Created($"/api/v1/apps/{name}/releases/{activation.Version}", activation)
-            : conflict!;
+        return await deployments.DeployAsync(name, routes!, cancel) switch
+        {
+            DeploymentOutcome.Activated(var activation) =>
+                TypedResults.Created($"/api/v1/apps/{name}/releases/{activation.Version}", activation),
+            var refusal => DeploymentProblems.For(name, refusal),
+        };
     }
 
     internal static async Task<Results<Ok<PaginatedItems<AppSummary>>, ProblemHttpResult>> ListAsync(
@@ -219,15 +221,21 @@ public static class AppsApi
             });
         }
 
-        var (activation, failure) = await deployments.RollbackAsync(name, version, request.HttpContext.RequestAborted);
-        return activation is not null ? TypedResults.Ok(activation) : failure!;
+        return await deployments.RollbackAsync(name, version, request.HttpContext.RequestAborted) switch
+        {
+            DeploymentOutcome.Activated(var activation) => TypedResults.Ok(activation),
+            var refusal => DeploymentProblems.For(name, refusal),
+        };
     }
 
     internal static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(
         string name, Deployments deployments, CancellationToken cancel)
     {
-        var (_, problem) = await deployments.DeleteAsync(name, cancel);
-        return problem ?? (Results<NoContent, ProblemHttpResult>)TypedResults.NoContent();
+        return await deployments.DeleteAsync(name, cancel) switch
+        {
+            DeploymentOutcome.Deleted => TypedResults.NoContent(),
+            var refusal => DeploymentProblems.For(name, refusal),
+        };
     }
 
     internal static async Task<Results<Ok<RolloutView>, ProblemHttpResult>> RolloutAsync(

@@ -1,11 +1,10 @@
-using Functions.ControlPlane.Common;
 using Functions.ControlPlane.Data;
 using Functions.ControlPlane.Hosting;
 using Functions.ControlPlane.Messaging;
 using Functions.Data;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using static Functions.ControlPlane.Apps.DeploymentOutcome;
 
 namespace Functions.ControlPlane.Apps;
 
@@ -13,144 +12,61 @@ namespace Functions.ControlPlane.Apps;
 /// Activations (deploy, rollback) and deletions, each one transaction that bumps the generation, and then the
 /// doorbell. Lock order, always the same so concurrent calls queue instead of deadlocking: the application's row
 /// (<c>FOR UPDATE</c>), then the generation row, then active routes. Postgres constraints are the last word on
-/// races (unique release version per app, unique active route, module foreign key).
+/// races (unique release version per app, unique active route, module foreign key). Answers are
+/// <see cref="DeploymentOutcome"/>s; HTTP is the API's business.
 /// </summary>
 internal sealed class Deployments(
     FunctionsDbContext db, DesiredStateNotifier notifier, TimeProvider time, IOptions<ControlPlaneOptions> options,
     ILogger<Deployments> logger)
 {
-    public async Task<(Activation? Result, ProblemHttpResult? Problem)> DeployAsync(
-        string name, IReadOnlyList<ValidatedRoute> routes, CancellationToken cancel)
-    {
-        try
+    /// <summary>Creates the application if need be, then release n+1 of <paramref name="routes"/>, and activates it.</summary>
+    public Task<DeploymentOutcome> DeployAsync(string name, IReadOnlyList<ValidatedRoute> routes, CancellationToken cancel) =>
+        ActivateAsync(name, createApplication: true, async (application, now) =>
         {
-            await using var transaction = await db.Database.BeginTransactionAsync(cancel);
-            var now = time.GetUtcNow();
-            await db.Database.ExecuteSqlInterpolatedAsync(
-                $"INSERT INTO applications (name, created_at, activated_generation) VALUES ({name}, {now}, 0) ON CONFLICT (name) DO NOTHING",
-                cancel);
-            var application = (await LockAsync(name, cancel))!;
-            var generation = await Generation.BumpAsync(db, cancel);
-            if (await ConflictsAsync(application.Id, routes.Select(r => r.Route).ToList(), cancel) is { } conflict)
-            {
-                return (null, conflict);
-            }
-
             var version = 1 + (await db.Releases.Where(r => r.ApplicationId == application.Id)
                 .MaxAsync(r => (int?)r.Version, cancel) ?? 0);
-            var release = new Release
-            {
-                ApplicationId = application.Id,
-                Version = version,
-                CreatedAt = now,
-                CreatedGeneration = generation,
-                Routes = [.. routes.Select((r, i) => new ReleaseRoute
-                {
-                    Ordinal = i,
-                    Route = r.Route,
-                    ModuleDigest = r.ModuleDigest,
-                    Entrypoint = r.Entrypoint,
-                    Environment = r.Environment,
-                    Argv = r.Argv,
-                    Volumes = r.Volumes,
-                    TimeoutMs = r.Limits.TimeoutMs,
-                    MemoryMb = r.Limits.MemoryMb,
-                    MaxBodyBytes = r.Limits.MaxBodyBytes,
-                    MaxConcurrency = r.Limits.MaxConcurrency,
-                    Files = [.. r.Files.Select((f, j) => new ReleaseRouteFile
-                    {
-                        Ordinal = j, GuestPath = f.GuestPath, BundleDigest = f.Digest,
-                    })],
-                })],
-            };
-            db.Releases.Add(release);
-            Activate(application, version, generation, now);
-            await db.SaveChangesAsync(cancel);
-            await ReplaceActiveRoutesAsync(application.Id, release.Routes, cancel);
-            await transaction.CommitAsync(cancel);
-            return (Activated(name, version, generation), null);
-        }
-        catch (Exception e) when (PostgresErrors.IsUniqueViolation(e) || PostgresErrors.IsTransient(e))
-        {
-            return (null, Problems.ConcurrentChange(name));
-        }
-        catch (Exception e) when (PostgresErrors.IsForeignKeyViolation(e))
-        {
-            return (null, ModuleGone(name));
-        }
-    }
+            return (new Candidate(
+                [.. routes.Select(r => r.Route)],
+                generation => db.Releases.Add(NewRelease(application.Id, version, now, generation, routes)).Entity), null);
+        }, cancel);
 
-    public async Task<(Activation? Result, ProblemHttpResult? Problem)> RollbackAsync(
-        string name, int version, CancellationToken cancel)
-    {
-        try
+    /// <summary>Activates release <paramref name="version"/> again, if its modules and volumes still allow it.</summary>
+    public Task<DeploymentOutcome> RollbackAsync(string name, int version, CancellationToken cancel) =>
+        ActivateAsync(name, createApplication: false, async (application, _) =>
         {
-            await using var transaction = await db.Database.BeginTransactionAsync(cancel);
-            if (await LockAsync(name, cancel) is not { } application)
-            {
-                return (null, Problems.AppNotFound(name));
-            }
-
             var release = await db.Releases.AsNoTracking().Include(r => r.Routes)
                 .SingleOrDefaultAsync(r => r.ApplicationId == application.Id && r.Version == version, cancel);
             if (release is null)
             {
                 var latest = await db.Releases.Where(r => r.ApplicationId == application.Id).MaxAsync(r => r.Version, cancel);
-                return (null, Problems.NotFound("Release not found",
-                    $"Application '{name}' has no release {version}; its releases are 1 to {latest} " +
-                    $"(GET /api/v1/apps/{name}/releases)."));
+                return (null, new ReleaseNotFound(version, latest));
             }
 
             var digests = release.Routes.Select(r => r.ModuleDigest).Distinct().ToList();
             var present = await db.Modules.Where(m => digests.Contains(m.Digest)).Select(m => m.Digest).ToListAsync(cancel);
             if (digests.Except(present).ToList() is { Count: > 0 } missing)
             {
-                return (null, Problems.Conflict("Modules of the release were deleted",
-                    $"Release {version} of '{name}' uses modules that have since been deleted: " +
-                    $"{string.Join(", ", missing)}. Upload the same .wasm files again (their digests will match), " +
-                    "then retry the rollback."));
+                return (null, new ModulesDeleted(version, missing));
             }
 
             // The same volume rules as a deploy, against the volumes root as it is now, not as it was at the release.
             var volumes = release.Routes.SelectMany(r => r.Volumes.Select(v => (r.Route, v)));
             if (DeployValidator.RecheckVolumes(volumes, options.Value.VolumesRoot) is { Count: > 0 } refused)
             {
-                return (null, Problems.Conflict("Volumes of the release are no longer allowed",
-                    $"Release {version} of '{name}' maps host directories that the volumes rules no longer allow: " +
-                    $"{string.Join("; ", refused)}. Deploy a release whose volumes stay under the volumes root instead; " +
-                    "nothing was changed."));
+                return (null, new VolumesRefused(version, refused));
             }
 
-            var generation = await Generation.BumpAsync(db, cancel);
-            if (await ConflictsAsync(application.Id, release.Routes.Select(r => r.Route).ToList(), cancel) is { } conflict)
-            {
-                return (null, conflict);
-            }
+            return (new Candidate([.. release.Routes.Select(r => r.Route)], _ => release), null);
+        }, cancel);
 
-            Activate(application, version, generation, time.GetUtcNow());
-            await db.SaveChangesAsync(cancel);
-            await ReplaceActiveRoutesAsync(application.Id, release.Routes, cancel);
-            await transaction.CommitAsync(cancel);
-            return (Activated(name, version, generation), null);
-        }
-        catch (Exception e) when (PostgresErrors.IsUniqueViolation(e) || PostgresErrors.IsTransient(e))
-        {
-            return (null, Problems.ConcurrentChange(name));
-        }
-        catch (Exception e) when (PostgresErrors.IsForeignKeyViolation(e))
-        {
-            return (null, ModuleGone(name));
-        }
-    }
-
-    public async Task<(long? Generation, ProblemHttpResult? Problem)> DeleteAsync(string name, CancellationToken cancel)
+    public async Task<DeploymentOutcome> DeleteAsync(string name, CancellationToken cancel)
     {
         try
         {
             await using var transaction = await db.Database.BeginTransactionAsync(cancel);
             if (await LockAsync(name, cancel) is not { } application)
             {
-                return (null, Problems.AppNotFound(name));
+                return new AppNotFound();
             }
 
             var generation = await Generation.BumpAsync(db, cancel);
@@ -159,27 +75,99 @@ internal sealed class Deployments(
             await transaction.CommitAsync(cancel);
             notifier.Notify(generation);
             Log.AppDeleted(logger, name, generation);
-            return (generation, null);
+            return new Deleted(generation);
         }
         catch (Exception e) when (PostgresErrors.IsTransient(e))
         {
-            return (null, Problems.ConcurrentChange(name));
+            return new ConcurrentChange();
         }
     }
 
-    private Activation Activated(string name, int version, long generation)
+    /// <summary>
+    /// The one activation transaction: lock the application, let <paramref name="choose"/> pick the release or
+    /// refuse, bump the generation, refuse routes other applications serve, make the release active with its routes,
+    /// commit, and ring the doorbell.
+    /// </summary>
+    private async Task<DeploymentOutcome> ActivateAsync(
+        string name, bool createApplication,
+        Func<Application, DateTimeOffset, Task<(Candidate? Release, DeploymentOutcome? Refusal)>> choose,
+        CancellationToken cancel)
     {
-        notifier.Notify(generation);
-        Log.ReleaseActivated(logger, name, version, generation);
-        return new Activation(name, version, generation);
+        try
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync(cancel);
+            var now = time.GetUtcNow();
+            if (createApplication)
+            {
+                await db.Database.ExecuteSqlInterpolatedAsync(
+                    $"INSERT INTO applications (name, created_at, activated_generation) VALUES ({name}, {now}, 0) ON CONFLICT (name) DO NOTHING",
+                    cancel);
+            }
+
+            if (await LockAsync(name, cancel) is not { } application)
+            {
+                return new AppNotFound();
+            }
+
+            var (candidate, refusal) = await choose(application, now);
+            if (refusal is not null)
+            {
+                return refusal;
+            }
+
+            var generation = await Generation.BumpAsync(db, cancel);
+            if (await TakenAsync(application.Id, candidate!.Routes, cancel) is { Count: > 0 } taken)
+            {
+                return new RoutesTaken(taken);
+            }
+
+            var release = candidate.AtGeneration(generation);
+            application.ActiveVersion = release.Version;
+            application.ActivatedGeneration = generation;
+            application.ActivatedAt = now;
+            await db.SaveChangesAsync(cancel);
+            await ReplaceActiveRoutesAsync(application.Id, release.Routes, cancel);
+            await transaction.CommitAsync(cancel);
+            notifier.Notify(generation);
+            Log.ReleaseActivated(logger, name, release.Version, generation);
+            return new Activated(new Activation(name, release.Version, generation));
+        }
+        catch (Exception e) when (PostgresErrors.IsUniqueViolation(e) || PostgresErrors.IsTransient(e))
+        {
+            return new ConcurrentChange();
+        }
+        catch (Exception e) when (PostgresErrors.IsForeignKeyViolation(e))
+        {
+            return new ReferenceGone();
+        }
     }
 
-    private static void Activate(Application application, int version, long generation, DateTimeOffset now)
+    private static Release NewRelease(
+        long applicationId, int version, DateTimeOffset now, long generation, IReadOnlyList<ValidatedRoute> routes) => new()
     {
-        application.ActiveVersion = version;
-        application.ActivatedGeneration = generation;
-        application.ActivatedAt = now;
-    }
+        ApplicationId = applicationId,
+        Version = version,
+        CreatedAt = now,
+        CreatedGeneration = generation,
+        Routes = [.. routes.Select((r, i) => new ReleaseRoute
+        {
+            Ordinal = i,
+            Route = r.Route,
+            ModuleDigest = r.ModuleDigest,
+            Entrypoint = r.Entrypoint,
+            Environment = r.Environment,
+            Argv = r.Argv,
+            Volumes = r.Volumes,
+            TimeoutMs = r.Limits.TimeoutMs,
+            MemoryMb = r.Limits.MemoryMb,
+            MaxBodyBytes = r.Limits.MaxBodyBytes,
+            MaxConcurrency = r.Limits.MaxConcurrency,
+            Files = [.. r.Files.Select((f, j) => new ReleaseRouteFile
+            {
+                Ordinal = j, GuestPath = f.GuestPath, BundleDigest = f.Digest,
+            })],
+        })],
+    };
 
     private async Task<Application?> LockAsync(string name, CancellationToken cancel) =>
         (await db.Applications
@@ -187,30 +175,14 @@ internal sealed class Deployments(
             .ToListAsync(cancel))
         .SingleOrDefault();
 
-    /// <summary>Routes of the request that another active application already serves, as a 409.</summary>
-    private async Task<ProblemHttpResult?> ConflictsAsync(long applicationId, List<string> routes, CancellationToken cancel)
-    {
-        var taken = await (from active in db.ActiveRoutes
-                           join other in db.Applications on active.ApplicationId equals other.Id
-                           where routes.Contains(active.Route) && active.ApplicationId != applicationId
-                           orderby active.Route
-                           select new { active.Route, App = other.Name })
+    /// <summary>Routes of the request that another active application already serves, by route.</summary>
+    private async Task<List<TakenRoute>> TakenAsync(long applicationId, IReadOnlyList<string> routes, CancellationToken cancel) =>
+        await (from active in db.ActiveRoutes
+               join other in db.Applications on active.ApplicationId equals other.Id
+               where routes.Contains(active.Route) && active.ApplicationId != applicationId
+               orderby active.Route
+               select new TakenRoute(active.Route, other.Name))
             .ToListAsync(cancel);
-        if (taken.Count == 0)
-        {
-            return null;
-        }
-
-        var list = string.Join("; ", taken.Select(t => $"route '{t.Route}' is served by application '{t.App}'"));
-        return TypedResults.Problem(new Microsoft.AspNetCore.Mvc.ProblemDetails
-        {
-            Status = StatusCodes.Status409Conflict,
-            Title = "Route already served by another application",
-            Detail = $"{char.ToUpperInvariant(list[0])}{list[1..]}. Routes are unique across active applications: " +
-                "remove the route from that application (deploy it without the route, or delete it), or choose another route.",
-            Extensions = { ["conflicts"] = taken.Select(t => new { route = t.Route, app = t.App }).ToList() },
-        });
-    }
 
     private async Task ReplaceActiveRoutesAsync(long applicationId, IEnumerable<ReleaseRoute> routes, CancellationToken cancel)
     {
@@ -226,8 +198,9 @@ internal sealed class Deployments(
         await db.SaveChangesAsync(cancel);
     }
 
-    private static ProblemHttpResult ModuleGone(string name) => Problems.Conflict(
-        "A module or file bundle was deleted meanwhile",
-        $"A module or file bundle used by this release of '{name}' was deleted while the request ran; nothing was " +
-        "changed. Upload it again and retry.");
+    /// <summary>
+    /// The release an activation chose: its routes, checked against other applications' once the generation is
+    /// bumped, and the release itself at that generation (a new one is created at it; a stored one is as it was).
+    /// </summary>
+    private sealed record Candidate(IReadOnlyList<string> Routes, Func<long, Release> AtGeneration);
 }
