@@ -33,19 +33,7 @@ internal static partial class ImportSpinCommand
         {
             var import = SpinImporter.Read(parse.GetValue(file)!);
             var name = AppName(parse.GetValue(app), import);
-            var planned = DeployResult.Planned(name, import.Routes);
-            if (import.Errors.Count > 0 || parse.GetValue(dryRun))
-            {
-                ImportReport.Write(context.Output, import, new ImportResult(
-                    name, import.Source, DryRun: true, null, planned.Routes, [], [], import.Unsupported, import.Notes, import.Errors));
-                return import.Errors.Count > 0 ? ExitCodes.Failed : ExitCodes.Success;
-            }
-
-            var deployed = await new Deployer(context.Api, context.Output).DeployAsync(name, import.Routes, cancel);
-            ImportReport.Write(context.Output, import, new ImportResult(
-                name, import.Source, DryRun: false, new Activation(deployed.App, deployed.Version!.Value, deployed.Generation!.Value),
-                deployed.Routes, deployed.Modules, deployed.Files, import.Unsupported, import.Notes, []));
-            return ExitCodes.Success;
+            return await ImportReport.DeployAsync(context, import, name, parse.GetValue(dryRun), cancel);
         });
         return command;
     }

@@ -1,5 +1,6 @@
 using Functions.Cli.Api;
 using Functions.Cli.Commands;
+using Functions.Cli.Deploying;
 using Functions.Cli.Wagi;
 
 namespace Functions.Cli.Output;
@@ -10,6 +11,27 @@ namespace Functions.Cli.Output;
 /// </summary>
 internal static class ImportReport
 {
+    /// <summary>
+    /// The end of every import command: with errors or <c>--dry-run</c>, the mapping only (exit 1 with errors);
+    /// otherwise the deploy of the imported routes as <paramref name="name"/>'s next release, then the report.
+    /// </summary>
+    public static async Task<int> DeployAsync(CliContext context, WagiImport import, string name, bool dryRun, CancellationToken cancel)
+    {
+        if (import.Errors.Count > 0 || dryRun)
+        {
+            var planned = DeployResult.Planned(name, import.Routes);
+            Write(context.Output, import, new ImportResult(
+                name, import.Source, DryRun: true, null, planned.Routes, [], [], import.Unsupported, import.Notes, import.Errors));
+            return import.Errors.Count > 0 ? ExitCodes.Failed : ExitCodes.Success;
+        }
+
+        var deployed = await new Deployer(context.Api, context.Output).DeployAsync(name, import.Routes, cancel).ConfigureAwait(false);
+        Write(context.Output, import, new ImportResult(
+            name, import.Source, DryRun: false, new Activation(deployed.App, deployed.Version!.Value, deployed.Generation!.Value),
+            deployed.Routes, deployed.Modules, deployed.Files, import.Unsupported, import.Notes, []));
+        return ExitCodes.Success;
+    }
+
     public static void Write(CliOutput output, WagiImport import, ImportResult result)
     {
         output.Document(result, ApiJson.Default.ImportResult);

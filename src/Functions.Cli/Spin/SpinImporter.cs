@@ -352,7 +352,7 @@ internal static class SpinImporter
                 return null;
         }
 
-        var environment = Environment(component["environment"], table, route, import);
+        var environment = import.Environment(component["environment"], null, route, table);
         var files = SpinFiles.Plan(component["files"], component["exclude_files"], id, table, route, context.Folder, import);
         foreach (var (field, value) in component)
         {
@@ -399,34 +399,6 @@ internal static class SpinImporter
         });
     }
 
-    private static Dictionary<string, string>? Environment(JsonNode? node, string table, string route, ImportBuilder import)
-    {
-        if (node is null)
-        {
-            return null;
-        }
-
-        if (node is not JsonObject variables)
-        {
-            import.Error(null, route, "environment", node, "expected a table of NAME = \"value\".", table);
-            return null;
-        }
-
-        var result = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var (name, value) in variables)
-        {
-            if (ManifestReader.Scalar(value) is { } text)
-            {
-                result[name] = text;
-            }
-            else
-            {
-                import.Error(null, route, $"environment.{name}", value, "expected a string.", table);
-            }
-        }
-
-        return result;
-    }
 
     private static void TopLevel(string key, JsonNode? value, ImportBuilder import)
     {

@@ -28,6 +28,36 @@ internal sealed class ImportBuilder(string source)
     public void Error(int? n, string? route, string? field, JsonNode? value, string message, string? table = null) =>
         errors.Add(new ImportIssue(n, route, field, Written(value), message, table));
 
+    /// <summary>An <c>environment</c> table of NAME = "value" (numbers and booleans as written); null when absent.</summary>
+    public Dictionary<string, string>? Environment(JsonNode? node, int? n, string? route, string? table = null)
+    {
+        if (node is null)
+        {
+            return null;
+        }
+
+        if (node is not JsonObject variables)
+        {
+            Error(n, route, "environment", node, "expected a table of NAME = \"value\".", table);
+            return null;
+        }
+
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (name, value) in variables)
+        {
+            if (Manifests.ManifestReader.Scalar(value) is { } text)
+            {
+                result[name] = text;
+            }
+            else
+            {
+                Error(n, route, $"environment.{name}", value, "expected a string.", table);
+            }
+        }
+
+        return result;
+    }
+
     public WagiImport Build() => new(source, Routes, unsupported, notes, errors, AppName);
 
     // As written in the file (TOML and JSON agree on strings, numbers, arrays), without \u-escaping paths.

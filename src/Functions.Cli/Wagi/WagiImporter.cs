@@ -75,7 +75,7 @@ internal static partial class WagiImporter
                 ModulePath = modulePath,
                 Entrypoint = Text(table, "entrypoint", n, route, import),
                 Argv = Text(table, "argv", n, route, import),
-                Environment = Environment(table, n, route, import),
+                Environment = import.Environment(table["environment"], n, route),
                 Volumes = options.HostVolumes ? Volumes(table, n, route, options.WritableVolumes, import) : null,
                 Files = options.HostVolumes ? null : Bundles(table, folder, n, route, import),
                 Limits = Concurrency(table, n, route, import),
@@ -200,34 +200,6 @@ internal static partial class WagiImporter
         return null;
     }
 
-    private static Dictionary<string, string>? Environment(JsonObject table, int n, string? route, ImportBuilder import)
-    {
-        if (table["environment"] is not { } node)
-        {
-            return null;
-        }
-
-        if (node is not JsonObject variables)
-        {
-            import.Error(n, route, "environment", node, "expected a table of NAME = \"value\".");
-            return null;
-        }
-
-        var result = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var (name, value) in variables)
-        {
-            if (ManifestReader.Scalar(value) is { } text)
-            {
-                result[name] = text;
-            }
-            else
-            {
-                import.Error(n, route, $"environment.{name}", value, "expected a string.");
-            }
-        }
-
-        return result;
-    }
 
     private static Dictionary<string, VolumeRequest>? Volumes(JsonObject table, int n, string? route, bool writable, ImportBuilder import)
     {

@@ -1,6 +1,5 @@
 using Functions.ControlPlane.Common;
 using Functions.Files;
-using Microsoft.Net.Http.Headers;
 
 namespace Functions.ControlPlane.Files;
 
@@ -25,12 +24,8 @@ internal static class FileBundleContentSender
             return FilesApi.NotFound(digest);
         }
 
-        var etag = new EntityTagHeaderValue($"\"{digest}\"");
         var response = context.Response;
-        response.Headers.ETag = etag.ToString();
-        response.Headers.CacheControl = "public, max-age=31536000, immutable";
-        if (context.Request.GetTypedHeaders().IfNoneMatch is { Count: > 0 } ifNoneMatch &&
-            ifNoneMatch.Any(tag => tag.Equals(EntityTagHeaderValue.Any) || tag.Compare(etag, useStrongComparison: false)))
+        if (ImmutableContent.AlreadyCached(context, digest))
         {
             return TypedResults.StatusCode(StatusCodes.Status304NotModified);
         }

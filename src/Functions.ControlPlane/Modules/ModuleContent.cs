@@ -1,7 +1,6 @@
 using System.Data;
 using Functions.Data;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Net.Http.Headers;
 using Npgsql;
 
 namespace Functions.ControlPlane.Modules;
@@ -36,12 +35,8 @@ internal static class ModuleContent
             }
 
             var size = reader.GetInt64(0);
-            var etag = new EntityTagHeaderValue($"\"{digest}\"");
             var response = context.Response;
-            response.Headers.ETag = etag.ToString();
-            response.Headers.CacheControl = "public, max-age=31536000, immutable";
-            if (context.Request.GetTypedHeaders().IfNoneMatch is { Count: > 0 } ifNoneMatch &&
-                ifNoneMatch.Any(tag => tag.Equals(EntityTagHeaderValue.Any) || tag.Compare(etag, useStrongComparison: false)))
+            if (Common.ImmutableContent.AlreadyCached(context, digest))
             {
                 return TypedResults.StatusCode(StatusCodes.Status304NotModified);
             }
