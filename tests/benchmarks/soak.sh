@@ -8,6 +8,8 @@
 #   tests/benchmarks/soak.sh --duration 60s         a short run: checks that the script works
 #   options: --duration 10m|600s|600   --deploy-every 30   --fraction 0.8   --rate N (skip the maximum, use N req/s)
 #            --module hello-wat (a fixture)   --sample-every 5   --no-build   --out DIR (default .local/bench/soak-<time>)
+#            --worker-env NAME=VALUE: an environment variable for the worker only (repeatable), e.g.
+#               DOTNET_GCDynamicAdaptationMode=0 or DOTNET_gcServer=0 to compare garbage collector settings
 #            --connections 32: the soak's connections, as for the maximum (wrk -c32); like wrk2, a fixed set of
 #               connections paced at the rate, so a stall queues requests in the client (counted from when they were
 #               due) instead of opening more connections than the route's maxConcurrency (64) admits
@@ -27,6 +29,7 @@ cd "$ROOT"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
 DURATION=600 DEPLOY_EVERY=30 FRACTION=0.8 RATE="" MODULE=hello-wat SAMPLE_EVERY=5 BUILD=1 OUT="" CONNECTIONS=32
+WORKER_ENV=()
 seconds_of() { # 10m | 90s | 90 → seconds
   case $1 in
     *m) echo $((${1%m} * 60)) ;;
@@ -44,8 +47,9 @@ while (($#)); do
     --connections) CONNECTIONS=${2:?--connections needs a number}; shift ;;
     --sample-every) SAMPLE_EVERY=$(seconds_of "${2:?--sample-every needs seconds}"); shift ;;
     --no-build) BUILD=0 ;;
+    --worker-env) [[ "${2:-}" == *=* ]] || die "--worker-env needs NAME=VALUE"; WORKER_ENV+=("$2"); shift ;;
     --out) OUT=${2:?--out needs a directory}; shift ;;
-    -h | --help) sed -n '2,19p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,21p' "$0"; exit 0 ;;
     *) echo "soak.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -103,7 +107,7 @@ host Functions.ControlPlane control-plane "$CP_PORT" ConnectionStrings__Postgres
 wait_http "$CP/readyz" 90
 host Functions.Worker worker "$WORKER_PORT" ConnectionStrings__RabbitMq="$RABBITMQ" FUNCTIONS_WORKER_KEY="$WORKER_KEY" \
   Worker__ControlPlaneUrl="$CP" Worker__NodeId="soak-w1" Worker__CacheDirectory="$OUT/worker-cache" \
-  Worker__ManagementUrls="$WM"
+  Worker__ManagementUrls="$WM" "${WORKER_ENV[@]}"
 WORKER_PID=${PIDS[-1]}
 wait_http "$WM/readyz" 90
 
@@ -124,7 +128,7 @@ status=$(curl -s -o "$OUT/hello.body" -w '%{http_code}' "$W$ROUTE")
 
 : >"$REPORT"
 report "## Soak of $(date -u '+%Y-%m-%d %H:%M UTC') — commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown), $MODULE" "" \
-  "Machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) at the start; .NET $(dotnet --version)." ""
+  "Machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) at the start; .NET $(dotnet --version). Worker environment: ${WORKER_ENV[*]:-(defaults)}." ""
 
 # --- maximum throughput, then the soak at a fraction of it -----------------------------------------------------
 if [[ -z "$RATE" ]]; then
