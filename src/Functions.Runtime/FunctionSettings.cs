@@ -1,15 +1,15 @@
+using Functions.Contracts;
+
 namespace Functions.Runtime;
 
 /// <summary>How one function runs: which export, under which limits, seeing which directories.</summary>
 public sealed record FunctionSettings
 {
-    public const string DefaultEntrypoint = "_start";
-
     /// <summary>A name for logs and errors, e.g. the route and entrypoint.</summary>
     public string Name { get; init; } = "function";
 
     /// <summary>The export to run: a function with no parameters and no results.</summary>
-    public string Entrypoint { get; init; } = DefaultEntrypoint;
+    public string Entrypoint { get; init; } = Entrypoints.Start;
 
     /// <summary>Wall-clock limit of one run (its instantiation's start section included).</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(30);

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
+using Functions.Modules;
 using Functions.Runtime.Execution;
 using Functions.Runtime.Modules;
 using Functions.Runtime.Native;

@@ -3,6 +3,7 @@ using Functions.Cli.Api;
 using Functions.Cli.Deploying;
 using Functions.Cli.Manifests;
 using Functions.Cli.Output;
+using Functions.Contracts;
 
 namespace Functions.Cli.Commands;
 
@@ -28,7 +29,7 @@ internal static class DeployCommand
         };
         var entrypoint = new Option<string?>("--entrypoint")
         {
-            Description = "The export to call for each request (single module) [default: _start]",
+            Description = $"The export to call for each request (single module) [default: {Entrypoints.Start}]",
             HelpName = "export",
         };
         var env = new Option<string[]>("--env")
@@ -58,7 +59,7 @@ internal static class DeployCommand
                 context.Output.Document(planned, ApiJson.Default.DeployResult);
                 context.Output.Line($"Would deploy application '{name}' with {Plural(routes.Count, "route")} (dry run: nothing was sent):");
                 context.Output.Table(["ROUTE", "MODULE", "ENTRYPOINT", "FILES"], planned.Routes.Select(r =>
-                    (IReadOnlyList<string>)[r.Route, r.Source ?? r.Module ?? "-", r.Entrypoint ?? "_start", FilesColumn(r.Files)]));
+                    (IReadOnlyList<string>)[r.Route, r.Source ?? r.Module ?? "-", r.Entrypoint ?? Entrypoints.Start, FilesColumn(r.Files)]));
                 return ExitCodes.Success;
             }
 
@@ -80,7 +81,7 @@ internal static class DeployCommand
         [
             r.Route,
             r.Module is null ? "-" : Formats.ShortDigest(r.Module),
-            r.Entrypoint ?? "_start",
+            r.Entrypoint ?? Entrypoints.Start,
             FilesColumn(r.Files),
             r.Source is null ? "(uploaded earlier)" : Path.GetRelativePath(Directory.GetCurrentDirectory(), r.Source),
         ]));

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Functions.Cli.Api;
 using Functions.Cli.Output;
+using Functions.Contracts;
 
 namespace Functions.Cli.Commands;
 
@@ -56,7 +57,7 @@ internal static class ModulesCommand
     private static async Task<string> ResolveAsync(ApiClient api, string given, CancellationToken cancel)
     {
         var text = given.Trim().ToLowerInvariant();
-        var hex = text.StartsWith("sha256:", StringComparison.Ordinal) ? text["sha256:".Length..] : text;
+        var hex = text.StartsWith(ContentDigest.Prefix, StringComparison.Ordinal) ? text[ContentDigest.Prefix.Length..] : text;
         if (hex.Length == 0 || !hex.All(char.IsAsciiHexDigit))
         {
             throw new CliException($"'{given}' is not a module digest: give sha256:<hex> (or a prefix of it) as 'functions modules' lists.");
@@ -64,11 +65,11 @@ internal static class ModulesCommand
 
         if (hex.Length == 64)
         {
-            return "sha256:" + hex;
+            return ContentDigest.Prefix + hex;
         }
 
         var matches = (await api.ListModulesAsync(cancel))
-            .Where(m => m.Digest.StartsWith("sha256:" + hex, StringComparison.Ordinal))
+            .Where(m => m.Digest.StartsWith(ContentDigest.Prefix + hex, StringComparison.Ordinal))
             .Select(m => m.Digest)
             .ToList();
         return matches.Count switch

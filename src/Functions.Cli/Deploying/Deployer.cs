@@ -1,8 +1,8 @@
-using System.Security.Cryptography;
 using System.Text.RegularExpressions;
 using Functions.Cli.Api;
 using Functions.Cli.Files;
 using Functions.Cli.Output;
+using Functions.Contracts;
 
 namespace Functions.Cli.Deploying;
 
@@ -144,8 +144,7 @@ internal sealed partial class Deployer(ApiClient api, CliOutput output)
         try
         {
             await using var file = File.OpenRead(path);
-            var hash = await SHA256.HashDataAsync(file, cancel);
-            return ("sha256:" + Convert.ToHexStringLower(hash), file.Length);
+            return (await ContentDigest.OfAsync(file, cancel), file.Length);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

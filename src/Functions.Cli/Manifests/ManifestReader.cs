@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Functions.Cli.Api;
 using Functions.Cli.Deploying;
 using Functions.Cli.Files;
+using Functions.Contracts;
 using Functions.Files;
 
 namespace Functions.Cli.Manifests;
@@ -113,12 +114,11 @@ internal static class ManifestReader
 
     private static (string? Path, string? Digest) ResolveModule(string module, string folder, string at, List<string> problems)
     {
-        if (module.StartsWith("sha256:", StringComparison.OrdinalIgnoreCase))
+        if (module.StartsWith(ContentDigest.Prefix, StringComparison.OrdinalIgnoreCase))
         {
-            var hex = module["sha256:".Length..];
-            if (hex.Length == 64 && hex.All(char.IsAsciiHexDigit))
+            if (ContentDigest.Normalize(module) is { } digest)
             {
-                return (null, "sha256:" + hex.ToLowerInvariant());
+                return (null, digest);
             }
 
             problems.Add($"{at}: '{module}' is not a digest: 'sha256:' is followed by 64 hex digits.");

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Functions.Contracts;
 
 namespace Functions.Cli.Output;
 
@@ -19,7 +20,7 @@ internal static class Formats
     /// <summary><c>sha256:2c26b46b68ff</c>: enough to tell modules apart in a table (<c>modules rm</c> accepts it).</summary>
     public static string ShortDigest(string digest)
     {
-        const string prefix = "sha256:";
+        const string prefix = ContentDigest.Prefix;
         return digest.StartsWith(prefix, StringComparison.Ordinal) && digest.Length > prefix.Length + ShortDigestHex
             ? digest[..(prefix.Length + ShortDigestHex)]
             : digest;

@@ -2,6 +2,7 @@ using Functions.Cli.Api;
 using Functions.Cli.Commands;
 using Functions.Cli.Deploying;
 using Functions.Cli.Wagi;
+using Functions.Contracts;
 
 namespace Functions.Cli.Output;
 
@@ -59,7 +60,7 @@ internal static class ImportReport
         [
             r.Route,
             r.Module is null ? "-" : Formats.ShortDigest(r.Module),
-            r.Entrypoint ?? "_start",
+            r.Entrypoint ?? Entrypoints.Start,
             DeployCommand.FilesColumn(r.Files),
             r.Source is null ? "(not found)" : Path.GetFileName(r.Source),
         ]));

@@ -4,7 +4,6 @@ using Functions.Contracts;
 using Functions.Data;
 using Functions.Files;
 using Functions.Runtime;
-using Functions.Runtime.Inspection;
 using Functions.Wagi;
 using Microsoft.EntityFrameworkCore;
 
@@ -68,7 +67,7 @@ internal static class DeployValidator
             var before = errors.Count;
             var pattern = CheckRoute(route.Route, at, seen, i, errors);
             var digest = CheckModule(route.Module, at, modules.ContainsKey, errors);
-            var entrypoint = route.Entrypoint ?? ModuleInspector.DefaultEntrypoint;
+            var entrypoint = route.Entrypoint ?? Entrypoints.Start;
             if (digest is not null && modules.TryGetValue(digest, out var module))
             {
                 CheckEntrypoint(entrypoint, module.Exports, module.Entrypoints, at, errors);

@@ -1,3 +1,4 @@
+using Functions.Modules;
 using Functions.Runtime.Modules;
 using Wasmtime;
 
@@ -25,7 +26,7 @@ public sealed class CompiledModule
         SizeBytes = sizeBytes;
         var functions = module.Exports.OfType<FunctionExport>().ToList();
         Functions = functions.ToDictionary(f => f.Name, f => (f.Parameters.Count, f.Results.Count), StringComparer.Ordinal);
-        Exports = [.. functions.Where(f => f.Parameters.Count == 0 && f.Results.Count == 0).Select(f => f.Name)];
+        Exports = [.. functions.Where(ModuleInspector.IsEntrypoint).Select(f => f.Name)];
         _instancePre = new Lazy<InstancePreHandle>(() => link(module), LazyThreadSafetyMode.ExecutionAndPublication);
     }
 

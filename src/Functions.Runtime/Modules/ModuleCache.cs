@@ -4,6 +4,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
+using Functions.Contracts;
 using Microsoft.Extensions.Logging;
 using Microsoft.Win32.SafeHandles;
 using Wasmtime;
@@ -482,8 +483,8 @@ internal sealed partial class ModuleCache(
     private static string FileNameFor(string digest)
     {
         // Digests are "sha256:<hex>"; anything else is hashed so it can never name a path outside the folder.
-        var hex = digest.StartsWith("sha256:", StringComparison.Ordinal) && digest.Length == 71 && digest[7..].All(char.IsAsciiHexDigit)
-            ? digest[7..].ToLowerInvariant()
+        var hex = digest.StartsWith(ContentDigest.Prefix, StringComparison.Ordinal) && ContentDigest.Normalize(digest) is { } normalized
+            ? ContentDigest.Hex(normalized)
             : Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(digest)));
         return hex + ".cwasm";
     }

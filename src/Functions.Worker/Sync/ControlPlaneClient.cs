@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Security.Cryptography;
 using Functions.Contracts;
 
 namespace Functions.Worker.Sync;
@@ -39,7 +38,7 @@ public sealed class ControlPlaneClient(HttpClient http)
     {
         var bytes = await http.GetByteArrayAsync(new Uri($"internal/v1/modules/{Uri.EscapeDataString(digest)}/content", UriKind.Relative), cancellationToken)
             .ConfigureAwait(false);
-        var actual = ModuleDigest.Of(bytes);
+        var actual = ContentDigest.Of(bytes);
         if (!string.Equals(actual, digest, StringComparison.Ordinal))
         {
             throw new InvalidDataException($"Module {digest} arrived with digest {actual}: refusing it.");
@@ -80,10 +79,4 @@ public sealed class ControlPlaneClient(HttpClient http)
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
         http.Timeout = TimeSpan.FromSeconds(60);
     }
-}
-
-/// <summary>Module digests as the platform writes them: <c>sha256:&lt;lowercase hex&gt;</c>.</summary>
-public static class ModuleDigest
-{
-    public static string Of(ReadOnlySpan<byte> bytes) => "sha256:" + Convert.ToHexStringLower(SHA256.HashData(bytes));
 }

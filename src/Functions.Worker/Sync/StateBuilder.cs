@@ -280,11 +280,11 @@ public sealed partial class StateBuilder(
     private async Task<IReadOnlyList<DynamicRoute>> ExpandRoutesAsync(CompiledModule module, RouteBinding binding, RoutePattern parent)
     {
         var settings = Settings(binding, DynamicRoutes.RoutesExport, binding.Route);
-        var result = await runtime.RunOnceAsync(module, settings, new Invocation([], ["_routes"], ReadOnlyMemory<byte>.Empty)).ConfigureAwait(false);
+        var result = await runtime.RunOnceAsync(module, settings, new Invocation([], [DynamicRoutes.RoutesExport], ReadOnlyMemory<byte>.Empty)).ConfigureAwait(false);
         if (result.Outcome != InvocationOutcome.Completed)
         {
             throw new InvalidOperationException(
-                $"{binding.Route}: the module's _routes export ended {result.Outcome} ({result.Detail ?? $"exit code {result.ExitCode}"}).");
+                $"{binding.Route}: the module's {DynamicRoutes.RoutesExport} export ended {result.Outcome} ({result.Detail ?? $"exit code {result.ExitCode}"}).");
         }
 
         return DynamicRoutes.Parse(Encoding.UTF8.GetString(result.Stdout.Span), parent);

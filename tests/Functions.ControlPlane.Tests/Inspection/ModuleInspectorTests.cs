@@ -1,5 +1,5 @@
 using Functions.ControlPlane.Tests.Support;
-using Functions.Runtime.Inspection;
+using Functions.Modules;
 using Functions.Testing;
 
 namespace Functions.ControlPlane.Tests.Inspection;

@@ -1,7 +1,7 @@
 using System.Net.Http.Headers;
 using CsCheck;
 using Functions.ControlPlane.Modules;
-using Functions.Runtime.Inspection;
+using Functions.Modules;
 using Functions.Testing;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;

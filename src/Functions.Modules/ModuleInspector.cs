@@ -1,6 +1,7 @@
+using Functions.Contracts;
 using Wasmtime;
 
-namespace Functions.Runtime.Inspection;
+namespace Functions.Modules;
 
 /// <summary>
 /// Checks that uploaded bytes are a WASI preview1 core module Wasmtime can compile, and reads what it exports and
@@ -9,9 +10,6 @@ namespace Functions.Runtime.Inspection;
 /// </summary>
 public sealed class ModuleInspector : IDisposable
 {
-    /// <summary>The export a WASI command module runs.</summary>
-    public const string DefaultEntrypoint = "_start";
-
     private static ReadOnlySpan<byte> Magic => "\0asm"u8;
 
     // A plain engine with the runtime's proposals: inspection only needs Wasmtime's verdict and the type information.
@@ -21,7 +19,7 @@ public sealed class ModuleInspector : IDisposable
     /// Inspects <paramref name="bytes"/>; when <paramref name="compiled"/> is given (the same bytes, already compiled
     /// by a runtime), reads it instead of compiling them again. The runtime's module stays the runtime's.
     /// </summary>
-    public InspectionResult Inspect(ReadOnlySpan<byte> bytes, CompiledModule? compiled = null)
+    public InspectionResult Inspect(ReadOnlySpan<byte> bytes, Module? compiled = null)
     {
         if (ClassifyHeader(bytes) is { } headerError)
         {
@@ -30,7 +28,7 @@ public sealed class ModuleInspector : IDisposable
 
         if (compiled is not null)
         {
-            return Describe(compiled.Module);
+            return Describe(compiled);
         }
 
         Module module;
@@ -57,7 +55,7 @@ public sealed class ModuleInspector : IDisposable
             var functions = module.Exports.OfType<FunctionExport>().ToList();
             var exports = functions.Select(f => f.Name).ToList();
             var entrypoints = functions
-                .Where(f => f.Parameters.Count == 0 && f.Results.Count == 0)
+                .Where(IsEntrypoint)
                 .Select(f => f.Name)
                 .ToList();
             var imports = module.Imports
@@ -72,13 +70,16 @@ public sealed class ModuleInspector : IDisposable
                 return InspectionResult.Failure(new InspectionError(
                     InspectionErrorKind.NoEntrypoint,
                     $"The module has no function usable as an entrypoint: {what}. An entrypoint takes no parameters " +
-                    $"and returns nothing, like the '{DefaultEntrypoint}' of a WASI command module (build a program " +
+                    $"and returns nothing, like the '{Entrypoints.Start}' of a WASI command module (build a program " +
                     "with a main function for wasm32-wasip1, not a library/reactor)."));
             }
 
             return InspectionResult.Success(new ModuleInfo(exports, entrypoints, imports));
         }
     }
+
+    /// <summary>Whether a route can call the function: an entrypoint takes no parameters and returns nothing.</summary>
+    public static bool IsEntrypoint(FunctionExport function) => function.Parameters.Count == 0 && function.Results.Count == 0;
 
     public void Dispose() => _engine.Dispose();
 

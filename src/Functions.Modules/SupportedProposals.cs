@@ -1,9 +1,9 @@
 using Wasmtime;
 
-namespace Functions.Runtime;
+namespace Functions.Modules;
 
 /// <summary>The WebAssembly proposals every engine of the platform turns off.</summary>
-internal static class SupportedProposals
+public static class SupportedProposals
 {
     /// <summary>
     /// GC, typed function references and exception handling off. Their reference types (<c>anyref</c>,

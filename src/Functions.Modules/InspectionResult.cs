@@ -1,4 +1,4 @@
-namespace Functions.Runtime.Inspection;
+namespace Functions.Modules;
 
 /// <summary>Either what a module exports and imports, or why it cannot be used.</summary>
 public sealed record InspectionResult(ModuleInfo? Module, InspectionError? Error)
