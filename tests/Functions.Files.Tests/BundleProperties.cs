@@ -69,7 +69,8 @@ public sealed class BundleProperties
         var format = formatChoice switch
         {
             0 => TarEntryFormat.Gnu,
-            1 when AllPaths(tree).All(p => Encoding.UTF8.GetByteCount(p) < 100) => TarEntryFormat.Ustar,
+            // ustar holds names (and link targets) of up to 100 bytes only.
+            1 when AllPaths(tree).Concat(tree.Links.Values).All(p => Encoding.UTF8.GetByteCount(p) < 100) => TarEntryFormat.Ustar,
             _ => TarEntryFormat.Pax,
         };
         var archive = Archive(tree, new Random(seed), format, folderEntries);
