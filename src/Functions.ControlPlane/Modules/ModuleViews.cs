@@ -1,0 +1,23 @@
+using System.Linq.Expressions;
+using Functions.Data;
+
+namespace Functions.ControlPlane.Modules;
+
+/// <summary>The server side of <see cref="ModuleView"/>: the one mapping from a stored module.</summary>
+internal static class ModuleViews
+{
+    /// <summary>An expression, so queries project it without loading the bytes.</summary>
+    public static readonly Expression<Func<StoredModule, ModuleView>> Projection = m => new()
+    {
+        Digest = m.Digest,
+        Size = m.Size,
+        UploadedAt = m.UploadedAt,
+        Exports = m.Exports,
+        Entrypoints = m.Entrypoints,
+        Imports = m.Imports.Select(i => new Contracts.Api.ModuleImport(i.Module, i.Name, i.Kind)).ToList(),
+    };
+
+    private static readonly Func<StoredModule, ModuleView> Map = Projection.Compile();
+
+    public static ModuleView From(StoredModule m) => Map(m);
+}
