@@ -14,10 +14,14 @@ internal static class ModuleViews
         UploadedAt = m.UploadedAt,
         Exports = m.Exports,
         Entrypoints = m.Entrypoints,
-        Imports = m.Imports.Select(i => new Contracts.Api.ModuleImport(i.Module, i.Name, i.Kind)).ToList(),
+        Imports = Imports(m.Imports),
     };
 
     private static readonly Func<StoredModule, ModuleView> Map = Projection.Compile();
 
     public static ModuleView From(StoredModule m) => Map(m);
+
+    // A method, not a lambda: EF reads the jsonb column and calls it on the client.
+    private static List<Contracts.Api.ModuleImport> Imports(List<Functions.Data.ModuleImport> imports) =>
+        [.. imports.Select(i => new Contracts.Api.ModuleImport(i.Module, i.Name, i.Kind))];
 }
