@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using Functions.Cli.Api;
 using Functions.Cli.Files;
 using Functions.Cli.Output;
+using Functions.Contracts.Api;
 
 namespace Functions.Cli.Deploying;
 
