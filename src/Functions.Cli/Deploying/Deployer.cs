@@ -75,7 +75,7 @@ internal sealed partial class Deployer(ApiClient api, CliOutput output)
         Activation activation;
         try
         {
-            activation = await api.DeployAsync(app, new DeployRequest(requests), cancel);
+            activation = await api.DeployAsync(app, new DeployRequest { Routes = requests }, cancel);
         }
         catch (ApiException e)
         {
