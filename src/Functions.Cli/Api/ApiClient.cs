@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using Functions.Contracts.Api;
 
 namespace Functions.Cli.Api;
 
@@ -23,14 +24,14 @@ internal sealed class ApiClient(HttpClient http, Uri baseUrl)
 
     private static ApiJson Json => ApiJson.Default;
 
-    public async Task<ModuleInfo?> FindModuleAsync(string digest, CancellationToken cancel)
+    public async Task<ModuleView?> FindModuleAsync(string digest, CancellationToken cancel)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, $"api/v1/modules/{Uri.EscapeDataString(digest)}");
-        return await SendAsync(request, Json.ModuleInfo, cancel, notFoundIsNull: true);
+        return await SendAsync(request, Json.ModuleView, cancel, notFoundIsNull: true);
     }
 
     /// <summary>Uploads a module file; <c>Created</c> is false when the control plane already had these bytes.</summary>
-    public async Task<(ModuleInfo Module, bool Created)> UploadModuleAsync(
+    public async Task<(ModuleView Module, bool Created)> UploadModuleAsync(
         string path, IProgress<long>? progress, CancellationToken cancel)
     {
         using var content = new ProgressContent(path, progress);
@@ -40,11 +41,11 @@ internal sealed class ApiClient(HttpClient http, Uri baseUrl)
         request.Headers.ExpectContinue = true;
         using var response = await SendRawAsync(request, timeout: null, cancel);
         await EnsureSuccessAsync(response, request, cancel);
-        var module = await ReadAsync(response, Json.ModuleInfo, cancel);
+        var module = await ReadAsync(response, Json.ModuleView, cancel);
         return (module, response.StatusCode == HttpStatusCode.Created);
     }
 
-    public async Task<FileBundleInfo?> FindFileBundleAsync(string digest, CancellationToken cancel) =>
+    public async Task<FileBundleView?> FindFileBundleAsync(string digest, CancellationToken cancel) =>
         (await GetFileBundleAsync(digest, 0, 1, cancel))?.Bundle;
 
     /// <summary>A bundle with one page of its listing; null when the control plane has no bundle with this digest.</summary>
@@ -55,7 +56,7 @@ internal sealed class ApiClient(HttpClient http, Uri baseUrl)
     }
 
     /// <summary>Uploads a bundle (a tar or gzipped tar); <c>Created</c> is false when the control plane already had it.</summary>
-    public async Task<(FileBundleInfo Bundle, bool Created)> UploadFileBundleAsync(
+    public async Task<(FileBundleView Bundle, bool Created)> UploadFileBundleAsync(
         string path, bool gzip, IProgress<long>? progress, CancellationToken cancel)
     {
         using var content = new ProgressContent(path, progress);
@@ -64,12 +65,12 @@ internal sealed class ApiClient(HttpClient http, Uri baseUrl)
         request.Headers.ExpectContinue = true;
         using var response = await SendRawAsync(request, timeout: null, cancel);
         await EnsureSuccessAsync(response, request, cancel);
-        var bundle = await ReadAsync(response, Json.FileBundleInfo, cancel);
+        var bundle = await ReadAsync(response, Json.FileBundleView, cancel);
         return (bundle, response.StatusCode == HttpStatusCode.Created);
     }
 
-    public Task<IReadOnlyList<FileBundleInfo>> ListFileBundlesAsync(CancellationToken cancel) =>
-        ListAllAsync("api/v1/files", Json.PageFileBundleInfo, cancel);
+    public Task<IReadOnlyList<FileBundleView>> ListFileBundlesAsync(CancellationToken cancel) =>
+        ListAllAsync("api/v1/files", Json.PaginatedItemsFileBundleView, cancel);
 
     public async Task DeleteFileBundleAsync(string digest, CancellationToken cancel)
     {
@@ -78,8 +79,8 @@ internal sealed class ApiClient(HttpClient http, Uri baseUrl)
         await EnsureSuccessAsync(response, request, cancel);
     }
 
-    public Task<IReadOnlyList<ModuleInfo>> ListModulesAsync(CancellationToken cancel) =>
-        ListAllAsync("api/v1/modules", Json.PageModuleInfo, cancel);
+    public Task<IReadOnlyList<ModuleView>> ListModulesAsync(CancellationToken cancel) =>
+        ListAllAsync("api/v1/modules", Json.PaginatedItemsModuleView, cancel);
 
     public async Task DeleteModuleAsync(string digest, CancellationToken cancel)
     {
@@ -98,28 +99,28 @@ internal sealed class ApiClient(HttpClient http, Uri baseUrl)
     }
 
     public Task<IReadOnlyList<AppSummary>> ListAppsAsync(CancellationToken cancel) =>
-        ListAllAsync("api/v1/apps", Json.PageAppSummary, cancel);
+        ListAllAsync("api/v1/apps", Json.PaginatedItemsAppSummary, cancel);
 
-    public async Task<AppDetails> GetAppAsync(string app, CancellationToken cancel)
+    public async Task<AppView> GetAppAsync(string app, CancellationToken cancel)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, AppPath(app));
-        return (await SendAsync(request, Json.AppDetails, cancel))!;
+        return (await SendAsync(request, Json.AppView, cancel))!;
     }
 
     public Task<IReadOnlyList<ReleaseSummary>> ListReleasesAsync(string app, CancellationToken cancel) =>
-        ListAllAsync($"{AppPath(app)}/releases", Json.PageReleaseSummary, cancel);
+        ListAllAsync($"{AppPath(app)}/releases", Json.PaginatedItemsReleaseSummary, cancel);
 
-    public async Task<ReleaseDetails> GetReleaseAsync(string app, int version, CancellationToken cancel)
+    public async Task<ReleaseView> GetReleaseAsync(string app, int version, CancellationToken cancel)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, $"{AppPath(app)}/releases/{version}");
-        return (await SendAsync(request, Json.ReleaseDetails, cancel))!;
+        return (await SendAsync(request, Json.ReleaseView, cancel))!;
     }
 
     public async Task<Activation> RollbackAsync(string app, int version, CancellationToken cancel)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, $"{AppPath(app)}/rollback")
         {
-            Content = JsonContent.Create(new RollbackRequest(version), Json.RollbackRequest),
+            Content = JsonContent.Create(new RollbackRequest { Version = version }, Json.RollbackRequest),
         };
         return (await SendAsync(request, Json.Activation, cancel))!;
     }
@@ -131,24 +132,27 @@ internal sealed class ApiClient(HttpClient http, Uri baseUrl)
         await EnsureSuccessAsync(response, request, cancel);
     }
 
-    public async Task<Rollout> GetRolloutAsync(string app, CancellationToken cancel)
+    public async Task<RolloutView> GetRolloutAsync(string app, CancellationToken cancel)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, $"{AppPath(app)}/rollout");
-        return (await SendAsync(request, Json.Rollout, cancel))!;
+        return (await SendAsync(request, Json.RolloutView, cancel))!;
     }
 
-    /// <summary>Every worker node, page by page (a control plane without paging answers them all at once).</summary>
+    /// <summary>
+    /// Every worker node, page by page, as one page (a control plane without paging answers them all at once and
+    /// sends no count).
+    /// </summary>
     public async Task<WorkerList> ListWorkersAsync(CancellationToken cancel)
     {
-        var all = new List<WorkerInfo>();
+        var all = new List<WorkerView>();
         for (var index = 0; ; index++)
         {
             using var request = new HttpRequestMessage(HttpMethod.Get, $"api/v1/workers?pageIndex={index}&pageSize={MaxPageSize}");
             var page = (await SendAsync(request, Json.WorkerList, cancel))!;
             all.AddRange(page.Workers);
-            if (page.Workers.Count == 0 || page.Count is not { } count || all.Count >= count)
+            if (page.Workers.Count == 0 || all.Count >= page.Count)
             {
-                return page with { Workers = all, Count = all.Count };
+                return page with { PageIndex = 0, PageSize = all.Count, Count = all.Count, Workers = all };
             }
         }
     }
@@ -157,7 +161,7 @@ internal sealed class ApiClient(HttpClient http, Uri baseUrl)
 
     private static string AppPath(string app) => $"api/v1/apps/{Uri.EscapeDataString(app)}";
 
-    private async Task<IReadOnlyList<T>> ListAllAsync<T>(string path, JsonTypeInfo<Page<T>> type, CancellationToken cancel)
+    private async Task<IReadOnlyList<T>> ListAllAsync<T>(string path, JsonTypeInfo<PaginatedItems<T>> type, CancellationToken cancel)
     {
         var all = new List<T>();
         for (var index = 0; ; index++)

@@ -4,6 +4,7 @@ using Functions.Cli.Deploying;
 using Functions.Cli.Files;
 using Functions.Cli.Output;
 using Functions.Cli.Wagi;
+using Functions.Contracts.Api;
 
 namespace Functions.Cli.Api;
 
@@ -15,24 +16,24 @@ namespace Functions.Cli.Api;
     JsonSerializerDefaults.Web,
     WriteIndented = true,
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
-[JsonSerializable(typeof(ModuleInfo))]
-[JsonSerializable(typeof(Page<ModuleInfo>))]
-[JsonSerializable(typeof(IReadOnlyList<ModuleInfo>))]
-[JsonSerializable(typeof(FileBundleInfo))]
+[JsonSerializable(typeof(ModuleView))]
+[JsonSerializable(typeof(PaginatedItems<ModuleView>))]
+[JsonSerializable(typeof(IReadOnlyList<ModuleView>))]
+[JsonSerializable(typeof(FileBundleView))]
 [JsonSerializable(typeof(FileBundleDetail))]
 [JsonSerializable(typeof(FileUpload))]
-[JsonSerializable(typeof(Page<FileBundleInfo>))]
-[JsonSerializable(typeof(IReadOnlyList<FileBundleInfo>))]
+[JsonSerializable(typeof(PaginatedItems<FileBundleView>))]
+[JsonSerializable(typeof(IReadOnlyList<FileBundleView>))]
 [JsonSerializable(typeof(DeployRequest))]
 [JsonSerializable(typeof(Activation))]
 [JsonSerializable(typeof(RollbackRequest))]
-[JsonSerializable(typeof(Page<AppSummary>))]
+[JsonSerializable(typeof(PaginatedItems<AppSummary>))]
 [JsonSerializable(typeof(IReadOnlyList<AppSummary>))]
-[JsonSerializable(typeof(AppDetails))]
-[JsonSerializable(typeof(Page<ReleaseSummary>))]
+[JsonSerializable(typeof(AppView))]
+[JsonSerializable(typeof(PaginatedItems<ReleaseSummary>))]
 [JsonSerializable(typeof(IReadOnlyList<ReleaseSummary>))]
-[JsonSerializable(typeof(ReleaseDetails))]
-[JsonSerializable(typeof(Rollout))]
+[JsonSerializable(typeof(ReleaseView))]
+[JsonSerializable(typeof(RolloutView))]
 [JsonSerializable(typeof(WorkerList))]
 [JsonSerializable(typeof(Problem))]
 [JsonSerializable(typeof(DeployResult))]
@@ -40,4 +41,5 @@ namespace Functions.Cli.Api;
 [JsonSerializable(typeof(ErrorDocument))]
 [JsonSerializable(typeof(Deleted))]
 [JsonSerializable(typeof(StatusDocument))]
+[JsonSerializable(typeof(WorkersDocument))]
 internal sealed partial class ApiJson : JsonSerializerContext;

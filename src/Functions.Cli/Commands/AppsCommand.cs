@@ -17,7 +17,7 @@ internal static class AppsCommand
             if (parse.GetValue(name) is { } app)
             {
                 var details = await context.Api.GetAppAsync(app, cancel);
-                output.Document(details, ApiJson.Default.AppDetails);
+                output.Document(details, ApiJson.Default.AppView);
                 if (details.ActiveRelease is not { } release)
                 {
                     output.Line($"Application '{details.Name}' has no active release.");

@@ -4,6 +4,7 @@ using Functions.Cli.Api;
 using Functions.Cli.Deploying;
 using Functions.Cli.Files;
 using Functions.Cli.Output;
+using Functions.Contracts.Api;
 using Functions.Files;
 
 namespace Functions.Cli.Commands;
@@ -21,7 +22,7 @@ internal static class FilesCommand
         {
             var bundles = await context.Api.ListFileBundlesAsync(cancel);
             var output = context.Output;
-            output.Document(bundles, ApiJson.Default.IReadOnlyListFileBundleInfo);
+            output.Document(bundles, ApiJson.Default.IReadOnlyListFileBundleView);
             if (bundles.Count == 0)
             {
                 output.Line("No file bundles stored yet. functions deploy uploads a route's files; functions files upload DIR uploads one.");
@@ -50,8 +51,8 @@ internal static class FilesCommand
         CommandAction.Set(command, host, globals, async (context, parse, cancel) =>
         {
             var full = await ResolveAsync(context.Api, parse.GetValue(digest)!, cancel);
-            var entries = new List<FileBundleEntry>();
-            FileBundleInfo? bundle = null;
+            var entries = new List<FileEntryView>();
+            FileBundleView? bundle = null;
             for (var index = 0; ; index++)
             {
                 var page = await context.Api.GetFileBundleAsync(full, index, ApiClient.MaxPageSize, cancel)
@@ -64,7 +65,7 @@ internal static class FilesCommand
                 }
             }
 
-            var detail = new FileBundleDetail(bundle, new Page<FileBundleEntry>(0, entries.Count, entries.Count, entries));
+            var detail = new FileBundleDetail(bundle, new PaginatedItems<FileEntryView>(0, entries.Count, entries.Count, entries));
             var output = context.Output;
             output.Document(detail, ApiJson.Default.FileBundleDetail);
             output.Line($"{bundle.Digest}: {DeployCommand.Plural(bundle.Files, "file")}, {Formats.Bytes(bundle.Size)} unpacked, " +

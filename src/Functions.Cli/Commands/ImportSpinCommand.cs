@@ -5,6 +5,7 @@ using Functions.Cli.Deploying;
 using Functions.Cli.Output;
 using Functions.Cli.Spin;
 using Functions.Cli.Wagi;
+using Functions.Contracts.Api;
 
 namespace Functions.Cli.Commands;
 

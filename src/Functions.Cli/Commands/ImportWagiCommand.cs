@@ -3,6 +3,7 @@ using Functions.Cli.Api;
 using Functions.Cli.Deploying;
 using Functions.Cli.Output;
 using Functions.Cli.Wagi;
+using Functions.Contracts.Api;
 
 namespace Functions.Cli.Commands;
 

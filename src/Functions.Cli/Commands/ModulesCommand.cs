@@ -15,7 +15,7 @@ internal static class ModulesCommand
         {
             var modules = await context.Api.ListModulesAsync(cancel);
             var output = context.Output;
-            output.Document(modules, ApiJson.Default.IReadOnlyListModuleInfo);
+            output.Document(modules, ApiJson.Default.IReadOnlyListModuleView);
             if (modules.Count == 0)
             {
                 output.Line("No modules uploaded yet. functions deploy uploads them.");

@@ -20,7 +20,7 @@ internal static class ReleasesCommand
             if (parse.GetValue(version) is { } number)
             {
                 var release = await context.Api.GetReleaseAsync(name, number, cancel);
-                output.Document(release, ApiJson.Default.ReleaseDetails);
+                output.Document(release, ApiJson.Default.ReleaseView);
                 output.Line($"Release {release.Version} of '{release.App}'{(release.Active ? " (active)" : "")}, deployed " +
                     $"{Formats.Time(release.CreatedAt)} at generation {release.Generation}.");
                 RouteTable.Write(output, release.Routes);

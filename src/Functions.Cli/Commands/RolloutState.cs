@@ -1,4 +1,5 @@
 using Functions.Cli.Api;
+using Functions.Contracts.Api;
 
 namespace Functions.Cli.Commands;
 
@@ -17,7 +18,7 @@ internal static class RolloutState
     /// <summary>No worker sent a heartbeat recently: nothing serves the application.</summary>
     public const string NoLiveWorkers = "no-live-workers";
 
-    public static string Of(Rollout rollout)
+    public static string Of(RolloutView rollout)
     {
         var live = rollout.Workers.Where(w => w.Online).ToList();
         if (live.Count == 0)

@@ -3,6 +3,7 @@ using System.CommandLine.Parsing;
 using System.Globalization;
 using Functions.Cli.Api;
 using Functions.Cli.Output;
+using Functions.Contracts.Api;
 
 namespace Functions.Cli.Commands;
 
@@ -60,7 +61,7 @@ internal static class StatusCommand
         return command;
     }
 
-    private static int Report(CliContext context, Rollout rollout, string state, bool waited, bool timedOut, TimeSpan limit)
+    private static int Report(CliContext context, RolloutView rollout, string state, bool waited, bool timedOut, TimeSpan limit)
     {
         var output = context.Output;
         output.Document(new StatusDocument(state, timedOut, rollout), ApiJson.Default.StatusDocument);
@@ -98,7 +99,7 @@ internal static class StatusCommand
         return ExitCodes.Success;
     }
 
-    private static string Summary(Rollout rollout, string state)
+    private static string Summary(RolloutView rollout, string state)
     {
         var live = rollout.Workers.Count(w => w.Online);
         var applied = rollout.Workers.Count(w => w.Online && w.Status == WorkerRollout.Applied);

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Functions.Cli.Api;
 using Functions.Cli.Output;
+using Functions.Contracts.Api;
 
 namespace Functions.Cli.Commands;
 
@@ -15,7 +16,7 @@ internal static class WorkersCommand
         {
             var list = await context.Api.ListWorkersAsync(cancel);
             var output = context.Output;
-            output.Document(list, ApiJson.Default.WorkerList);
+            output.Document(new WorkersDocument(list.Generation, list.Workers, list.Count), ApiJson.Default.WorkersDocument);
             if (list.Workers.Count == 0)
             {
                 output.Line($"No worker has reported yet (current generation {list.Generation}). ./deploy/run.sh starts one.");
@@ -40,7 +41,7 @@ internal static class WorkersCommand
     }
 
     /// <summary>A whole-sync failure, then the apps that failed there (each named with its release).</summary>
-    internal static string Errors(WorkerInfo worker)
+    internal static string Errors(WorkerView worker)
     {
         var parts = new List<string>();
         if (worker.LastError is not null)

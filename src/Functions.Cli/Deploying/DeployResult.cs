@@ -1,5 +1,6 @@
 using Functions.Cli.Api;
 using Functions.Cli.Files;
+using Functions.Contracts.Api;
 
 namespace Functions.Cli.Deploying;
 

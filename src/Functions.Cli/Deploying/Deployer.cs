@@ -3,6 +3,7 @@ using Functions.Cli.Api;
 using Functions.Cli.Files;
 using Functions.Cli.Output;
 using Functions.Contracts;
+using Functions.Contracts.Api;
 
 namespace Functions.Cli.Deploying;
 
@@ -74,7 +75,7 @@ internal sealed partial class Deployer(ApiClient api, CliOutput output)
         Activation activation;
         try
         {
-            activation = await api.DeployAsync(app, new DeployRequest(requests), cancel);
+            activation = await api.DeployAsync(app, new DeployRequest { Routes = requests }, cancel);
         }
         catch (ApiException e)
         {

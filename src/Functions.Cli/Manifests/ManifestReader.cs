@@ -4,6 +4,7 @@ using Functions.Cli.Api;
 using Functions.Cli.Deploying;
 using Functions.Cli.Files;
 using Functions.Contracts;
+using Functions.Contracts.Api;
 using Functions.Files;
 
 namespace Functions.Cli.Manifests;
@@ -201,7 +202,7 @@ internal static class ManifestReader
             switch (value)
             {
                 case JsonValue v when v.TryGetValue<string>(out var host):
-                    result[guest] = new VolumeRequest(host, Writable: false);
+                    result[guest] = new VolumeRequest { Path = host };
                     break;
                 case JsonObject volume:
                     Unknown(volume, ["path", "writable"], key + ".", "a volume has 'path' and 'writable'", problems);
@@ -218,7 +219,7 @@ internal static class ManifestReader
                     }
                     else
                     {
-                        result[guest] = new VolumeRequest(path, writable);
+                        result[guest] = new VolumeRequest { Path = path, Writable = writable };
                     }
 
                     break;

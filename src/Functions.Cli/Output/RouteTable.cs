@@ -1,11 +1,12 @@
 using Functions.Cli.Api;
+using Functions.Contracts.Api;
 
 namespace Functions.Cli.Output;
 
 /// <summary>A release's route bindings as a table: route, module, entrypoint, limits and the rest.</summary>
 internal static class RouteTable
 {
-    public static void Write(CliOutput output, IReadOnlyList<RouteDetails> routes) =>
+    public static void Write(CliOutput output, IReadOnlyList<RouteView> routes) =>
         output.Table(["ROUTE", "MODULE", "ENTRYPOINT", "LIMITS", "SETTINGS"], routes.Select(r => (IReadOnlyList<string>)
         [
             r.Route,
@@ -16,7 +17,7 @@ internal static class RouteTable
             Settings(r),
         ]));
 
-    private static string Settings(RouteDetails route)
+    private static string Settings(RouteView route)
     {
         var parts = new List<string>();
         if (route.Environment.Count > 0)

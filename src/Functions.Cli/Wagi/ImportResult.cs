@@ -1,6 +1,7 @@
 using Functions.Cli.Api;
 using Functions.Cli.Deploying;
 using Functions.Cli.Files;
+using Functions.Contracts.Api;
 
 namespace Functions.Cli.Wagi;
 

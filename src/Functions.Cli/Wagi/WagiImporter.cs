@@ -4,6 +4,7 @@ using Functions.Cli.Api;
 using Functions.Cli.Deploying;
 using Functions.Cli.Files;
 using Functions.Cli.Manifests;
+using Functions.Contracts.Api;
 
 namespace Functions.Cli.Wagi;
 
@@ -219,7 +220,7 @@ internal static partial class WagiImporter
         {
             if (value is JsonValue v && v.TryGetValue<string>(out var host))
             {
-                result[GuestPath(guest, n, route, import)] = new VolumeRequest(host, writable);
+                result[GuestPath(guest, n, route, import)] = new VolumeRequest { Path = host, Writable = writable };
             }
             else
             {

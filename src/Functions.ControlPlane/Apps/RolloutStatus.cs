@@ -5,9 +5,9 @@ namespace Functions.ControlPlane.Apps;
 /// <summary>Where one worker stands with one app's active release, from the worker's last heartbeat alone.</summary>
 internal static class RolloutStatus
 {
-    public const string Applied = "applied";
-    public const string Pending = "pending";
-    public const string Failed = "failed";
+    public const string Applied = WorkerRollout.Applied;
+    public const string Pending = WorkerRollout.Pending;
+    public const string Failed = WorkerRollout.Failed;
 
     /// <summary>
     /// <c>failed</c> with the app's error when the worker reports this app failed at <paramref name="release"/> (it

@@ -129,7 +129,7 @@ public static class FilesApi
 
         var count = await db.FileBundles.LongCountAsync(cancel);
         var items = await page.Apply(db.FileBundles.AsNoTracking().OrderByDescending(b => b.CreatedAt).ThenBy(b => b.Digest))
-            .Select(FileBundleView.Projection)
+            .Select(FileBundleViews.Projection)
             .ToListAsync(cancel);
         return TypedResults.Ok(page.Of(count, items));
     }
@@ -226,7 +226,7 @@ public static class FilesApi
         $"There is no file bundle with digest '{digest}'. Upload it with POST /api/v1/files; list them with GET /api/v1/files.");
 
     private static Task<FileBundleView?> FindAsync(FunctionsDbContext db, string digest, CancellationToken cancel) =>
-        db.FileBundles.AsNoTracking().Where(b => b.Digest == digest).Select(FileBundleView.Projection).SingleOrDefaultAsync(cancel);
+        db.FileBundles.AsNoTracking().Where(b => b.Digest == digest).Select(FileBundleViews.Projection).SingleOrDefaultAsync(cancel);
 }
 
 /// <summary>Marks the upload endpoint so the OpenAPI filter can describe its tar body.</summary>

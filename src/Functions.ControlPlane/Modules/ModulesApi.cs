@@ -117,7 +117,7 @@ public static class ModulesApi
             UploadedAt = time.GetUtcNow(),
             Exports = [.. info.Exports],
             Entrypoints = [.. info.Entrypoints],
-            Imports = [.. info.Imports.Select(i => new ModuleImport(i.Module, i.Name, i.Kind))],
+            Imports = [.. info.Imports.Select(i => new Functions.Data.ModuleImport(i.Module, i.Name, i.Kind))],
         };
         db.Modules.Add(module);
         try
@@ -132,7 +132,7 @@ public static class ModulesApi
         }
 
         Log.ModuleUploaded(logger, digest, module.Size);
-        return TypedResults.Created($"/api/v1/modules/{digest}", ModuleView.From(module));
+        return TypedResults.Created($"/api/v1/modules/{digest}", ModuleViews.From(module));
     }
 
     internal static async Task<Results<Ok<PaginatedItems<ModuleView>>, ProblemHttpResult>> ListAsync(
@@ -213,7 +213,7 @@ public static class ModulesApi
         Summaries(db.Modules.Where(m => m.Digest == digest)).SingleOrDefaultAsync(cancel);
 
     // Never loads the bytes.
-    private static IQueryable<ModuleView> Summaries(IQueryable<StoredModule> modules) => modules.Select(ModuleView.Projection);
+    private static IQueryable<ModuleView> Summaries(IQueryable<StoredModule> modules) => modules.Select(ModuleViews.Projection);
 }
 
 /// <summary>Marks the upload endpoint so the OpenAPI filter can describe its two body formats.</summary>

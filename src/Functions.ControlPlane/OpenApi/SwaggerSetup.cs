@@ -59,10 +59,14 @@ internal static class SwaggerSetup
             {
                 [new OpenApiSecuritySchemeReference(SecurityScheme, document)] = [],
             });
-            var xml = Path.Combine(AppContext.BaseDirectory, $"{Assembly.GetExecutingAssembly().GetName().Name}.xml");
-            if (File.Exists(xml))
+            // The views and requests live in Functions.Contracts (shared with the CLI): their docs and examples too.
+            foreach (var assembly in new[] { Assembly.GetExecutingAssembly(), typeof(ModuleView).Assembly })
             {
-                swagger.IncludeXmlComments(xml);
+                var xml = Path.Combine(AppContext.BaseDirectory, $"{assembly.GetName().Name}.xml");
+                if (File.Exists(xml))
+                {
+                    swagger.IncludeXmlComments(xml);
+                }
             }
 
             swagger.OperationFilter<ModuleUploadOperationFilter>();

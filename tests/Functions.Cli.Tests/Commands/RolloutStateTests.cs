@@ -1,5 +1,5 @@
-using Functions.Cli.Api;
 using Functions.Cli.Commands;
+using Functions.Contracts.Api;
 
 namespace Functions.Cli.Tests.Commands;
 
@@ -23,7 +23,7 @@ public class RolloutStateTests
             return new WorkerRollout($"w{i}", "http://w", parts[0], parts.Length == 1, 1, DateTimeOffset.UnixEpoch, null);
         }).ToList();
 
-        Assert.Equal(expected, RolloutState.Of(new Rollout("app", 1, 2, 0, 0, 0, list)));
+        Assert.Equal(expected, RolloutState.Of(new RolloutView("app", 1, 2, 0, 0, 0, list)));
     }
 
     [Theory]

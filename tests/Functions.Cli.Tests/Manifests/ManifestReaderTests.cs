@@ -2,6 +2,7 @@ using Functions.Cli.Api;
 using Functions.Cli.Deploying;
 using Functions.Cli.Manifests;
 using Functions.Cli.Tests.Support;
+using Functions.Contracts.Api;
 
 namespace Functions.Cli.Tests.Manifests;
 
@@ -65,8 +66,8 @@ public sealed class ManifestReaderTests : IDisposable
         Assert.Equal(
             new Dictionary<string, VolumeRequest>
             {
-                ["/static"] = new("shop/static", false),
-                ["/cache"] = new("shop/cache", true),
+                ["/static"] = new() { Path = "shop/static" },
+                ["/cache"] = new() { Path = "shop/cache", Writable = true },
             },
             api.Volumes);
         Assert.Equal(new LimitsRequest { TimeoutMs = 5000, MemoryMb = 64, MaxBodyBytes = 1048576, MaxConcurrency = 8 }, api.Limits);

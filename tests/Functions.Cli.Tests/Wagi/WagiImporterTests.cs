@@ -1,5 +1,6 @@
 using Functions.Cli.Tests.Support;
 using Functions.Cli.Wagi;
+using Functions.Contracts.Api;
 
 namespace Functions.Cli.Tests.Wagi;
 
@@ -51,8 +52,8 @@ public sealed class WagiImporterTests : IDisposable
         var import = WagiImporter.Read(toml, new WagiImportOptions { HostVolumes = true, WritableVolumes = writable });
 
         var volumes = Assert.Single(import.Routes).Volumes!;
-        Assert.Equal(new Api.VolumeRequest("site/data", writable), volumes["/data"]);
-        Assert.Equal(new Api.VolumeRequest("/srv/scratch", writable), volumes["/tmp"]);
+        Assert.Equal(new VolumeRequest { Path = "site/data", Writable = writable }, volumes["/data"]);
+        Assert.Equal(new VolumeRequest { Path = "/srv/scratch", Writable = writable }, volumes["/tmp"]);
         var note = Assert.Single(import.Notes, n => n.Field == "volumes");
         Assert.Contains(writable ? "mapped writable" : "pass --writable-volumes", note.Message, StringComparison.Ordinal);
         Assert.Contains("volumes root", note.Message, StringComparison.Ordinal);

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Functions.Contracts.Api;
 using Functions.ControlPlane.Apps;
 using Functions.ControlPlane.Common;
 using Functions.ControlPlane.Tests.Support;

@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text.Json;
+using Functions.Contracts.Api;
 using Functions.ControlPlane.Common;
 using Functions.ControlPlane.Files;
 using Functions.ControlPlane.Tests.Support;

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Functions.Contracts.Api;
 using Functions.ControlPlane.Common;
 using Functions.ControlPlane.Modules;
 using Functions.ControlPlane.Tests.Support;

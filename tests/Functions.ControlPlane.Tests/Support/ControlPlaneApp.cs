@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using Functions.Contracts.Api;
 using Functions.ControlPlane.Modules;
 using Functions.Testing;
 using Microsoft.AspNetCore.Hosting;
@@ -75,7 +76,7 @@ public class ControlPlaneApp : WebApplicationFactory<Program>, IAsyncLifetime
     public Task<string> UploadFixtureAsync(string name) => UploadAsync(Fixtures.Bytes(name));
 
     /// <summary>Deploys one route to an app; fails the test unless it answers 201.</summary>
-    public async Task<Functions.ControlPlane.Apps.Activation> DeployAsync(string app, object body)
+    public async Task<Activation> DeployAsync(string app, object body)
     {
         using var response = await Admin().PutAsJsonAsync(new Uri($"/api/v1/apps/{app}", UriKind.Relative), body);
         if (response.StatusCode != System.Net.HttpStatusCode.Created)
@@ -83,7 +84,7 @@ public class ControlPlaneApp : WebApplicationFactory<Program>, IAsyncLifetime
             throw new Xunit.Sdk.XunitException($"deploy of {app} answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
         }
 
-        return (await response.Content.ReadFromJsonAsync<Functions.ControlPlane.Apps.Activation>())!;
+        return (await response.Content.ReadFromJsonAsync<Activation>())!;
     }
 
     /// <summary>Rows in every table, and the generation's value: what "nothing was written" means.</summary>

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using Functions.Contracts.Api;
 using Functions.ControlPlane.Apps;
 using Functions.ControlPlane.Internal;
 using Functions.ControlPlane.Tests.Support;

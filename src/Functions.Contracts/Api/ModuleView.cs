@@ -1,7 +1,4 @@
-using System.Linq.Expressions;
-using Functions.Data;
-
-namespace Functions.ControlPlane.Modules;
+namespace Functions.Contracts.Api;
 
 /// <summary>An uploaded module's metadata.</summary>
 public sealed record ModuleView
@@ -27,19 +24,7 @@ public sealed record ModuleView
 
     /// <summary>What the module imports.</summary>
     public required IReadOnlyList<ModuleImport> Imports { get; init; }
-
-    /// <summary>The one mapping from a stored module: an expression, so queries project it without loading the bytes.</summary>
-    internal static readonly Expression<Func<StoredModule, ModuleView>> Projection = m => new ModuleView
-    {
-        Digest = m.Digest,
-        Size = m.Size,
-        UploadedAt = m.UploadedAt,
-        Exports = m.Exports,
-        Entrypoints = m.Entrypoints,
-        Imports = m.Imports,
-    };
-
-    private static readonly Func<StoredModule, ModuleView> Map = Projection.Compile();
-
-    internal static ModuleView From(StoredModule m) => Map(m);
 }
+
+/// <summary>One import of a module: the module it comes from, its name and what kind of thing it is.</summary>
+public sealed record ModuleImport(string Module, string Name, string Kind);

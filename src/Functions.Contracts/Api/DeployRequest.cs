@@ -1,4 +1,4 @@
-namespace Functions.ControlPlane.Apps;
+namespace Functions.Contracts.Api;
 
 /// <summary>The body of <c>PUT /api/v1/apps/{name}</c>: the routes of the new release.</summary>
 public sealed record DeployRequest

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace Functions.ControlPlane.Apps;
+namespace Functions.Contracts.Api;
 
 /// <summary>A host directory for a volume: written as a plain string (read-only) or as an object.</summary>
 [JsonConverter(typeof(VolumeRequestJsonConverter))]
@@ -17,7 +17,7 @@ public sealed record VolumeRequest
 }
 
 /// <summary>Reads <c>"dir"</c> as a read-only volume and <c>{"path": "dir", "writable": true}</c> as given.</summary>
-internal sealed class VolumeRequestJsonConverter : JsonConverter<VolumeRequest>
+public sealed class VolumeRequestJsonConverter : JsonConverter<VolumeRequest>
 {
     public override VolumeRequest? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
     {

@@ -1,6 +1,4 @@
-using Functions.Contracts;
-
-namespace Functions.ControlPlane.Workers;
+namespace Functions.Contracts.Api;
 
 /// <summary>A worker node as the control plane last heard from it.</summary>
 /// <param name="NodeId">The node's id (its queue is named after it).</param>

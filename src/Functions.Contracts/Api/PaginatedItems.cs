@@ -1,4 +1,4 @@
-namespace Functions.ControlPlane.Common;
+namespace Functions.Contracts.Api;
 
 /// <summary>One page of a list.</summary>
 /// <param name="PageIndex">Zero-based page number.</param>
