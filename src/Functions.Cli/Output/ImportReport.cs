@@ -2,6 +2,7 @@ using Functions.Cli.Api;
 using Functions.Cli.Commands;
 using Functions.Cli.Deploying;
 using Functions.Cli.Wagi;
+using Functions.Contracts.Api;
 using Functions.Contracts;
 
 namespace Functions.Cli.Output;

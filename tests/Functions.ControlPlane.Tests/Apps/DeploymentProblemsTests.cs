@@ -1,3 +1,4 @@
+using Functions.Contracts.Api;
 using Functions.ControlPlane.Apps;
 using static Functions.ControlPlane.Apps.DeploymentOutcome;
 
