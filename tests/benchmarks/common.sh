@@ -1,6 +1,7 @@
-# Helpers shared by the benchmark scripts (http.sh, density.sh, soak.sh). Sourced, not run: the script sets BENCH_NAME (its
+# Helpers shared by the benchmark scripts (http.sh, density.sh, soak.sh, files.sh). Sourced, not run: the script sets BENCH_NAME (its
 # name in messages) and, before calling them, OUT (its output folder, with logs/), REPORT (the markdown report),
-# ROOT (the checkout) and PIDS=() (every process it starts, stopped by its cleanup).
+# ROOT (the checkout, before sourcing) and PIDS=() (every process it starts, stopped by its cleanup). It sets the
+# services' ports (PG_PORT, AMQP_PORT, MGMT_PORT), SERVICES and FIXTURES.
 
 say() { printf '[%s] %s\n' "$BENCH_NAME" "$*" >&2; }
 die() { printf '[%s] ERROR: %s\n' "$BENCH_NAME" "$*" >&2; exit 1; }
@@ -29,6 +30,12 @@ wait_http() { # wait_http URL SECONDS: until URL answers 2xx
 # services when bench_services started them. Both read PG_PORT, AMQP_PORT, MGMT_PORT, SERVICES, DB and VHOST.
 PIDS=()
 STOP_SERVICES=0
+# The local services' addresses (deploy/local/services.sh's defaults and variables), and the fixtures' folder.
+PG_PORT=${FUNCTIONS_PG_PORT:-55432}
+AMQP_PORT=${FUNCTIONS_AMQP_PORT:-55672}
+MGMT_PORT=${FUNCTIONS_RABBIT_MGMT_PORT:-55673}
+SERVICES="$ROOT/deploy/local/services.sh"
+FIXTURES="$ROOT/tests/fixtures/out"
 bench_services() {
   if ! "$SERVICES" status >/dev/null 2>&1; then
     STOP_SERVICES=1

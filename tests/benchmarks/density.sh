@@ -73,13 +73,8 @@ ROUTES_APPS=$(((ROUTES_TOTAL + 999) / 1000))
 CP_PORT=${DENSITY_CONTROL_PLANE_PORT:-5080}
 read -r -a WORKER_PORTS <<<"${DENSITY_WORKER_PORTS:-8080 8081}"
 BASELINE_PORT=${DENSITY_BASELINE_PORT:-8089}
-PG_PORT=${FUNCTIONS_PG_PORT:-55432}
-AMQP_PORT=${FUNCTIONS_AMQP_PORT:-55672}
-MGMT_PORT=${FUNCTIONS_RABBIT_MGMT_PORT:-55673}
 DB=functions_density_bench
 VHOST=functions-density-bench
-SERVICES="$ROOT/deploy/local/services.sh"
-FIXTURES="$ROOT/tests/fixtures/out"
 BENCH_DLL="$ROOT/tests/benchmarks/Functions.HttpBench/bin/Release/net10.0/Functions.HttpBench.dll"
 OUT=$(realpath -m "${OUT:-$ROOT/.local/bench/density-$(date +%Y%m%d-%H%M%S)}")
 mkdir -p "$OUT/logs" "$OUT/wrk" "$OUT/bodies" "$OUT/modules"

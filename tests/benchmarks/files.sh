@@ -37,13 +37,8 @@ done
 
 CP_PORT=${BENCH_CONTROL_PLANE_PORT:-5195}
 FIRST_WORKER_PORT=${BENCH_WORKER_PORT:-8195}
-PG_PORT=${FUNCTIONS_PG_PORT:-55432}
-MGMT_PORT=${FUNCTIONS_RABBIT_MGMT_PORT:-55673}
-AMQP_PORT=${FUNCTIONS_AMQP_PORT:-55672}
 DB=functions_files_bench
 VHOST=functions-files-bench
-SERVICES="$ROOT/deploy/local/services.sh"
-FIXTURES="$ROOT/tests/fixtures/out"
 CLI_DLL="$ROOT/src/Functions.Cli/bin/Release/net10.0/functions.dll"
 OUT=$(realpath -m "${OUT:-$ROOT/.local/bench/files-$(date +%Y%m%d-%H%M%S)}")
 mkdir -p "$OUT/logs"

@@ -58,13 +58,8 @@ CP_PORT=${BENCH_CONTROL_PLANE_PORT:-5190}
 read -r -a WORKER_PORTS <<<"${BENCH_WORKER_PORTS:-8191 8192 8193}"
 BASELINE_PORT=${BENCH_BASELINE_PORT:-8199}
 COMPARE_PORT=${BENCH_COMPARE_WORKER_PORT:-8194}
-PG_PORT=${FUNCTIONS_PG_PORT:-55432}
-AMQP_PORT=${FUNCTIONS_AMQP_PORT:-55672}
-MGMT_PORT=${FUNCTIONS_RABBIT_MGMT_PORT:-55673}
 DB=functions_http_bench
 VHOST=functions-http-bench
-SERVICES="$ROOT/deploy/local/services.sh"
-FIXTURES="$ROOT/tests/fixtures/out"
 BENCH_DLL="$ROOT/tests/benchmarks/Functions.HttpBench/bin/Release/net10.0/Functions.HttpBench.dll"
 OUT=$(realpath -m "${OUT:-$ROOT/.local/bench/http-$(date +%Y%m%d-%H%M%S)}")
 mkdir -p "$OUT/logs" "$OUT/wrk" "$OUT/bodies"

@@ -58,13 +58,8 @@ done
 
 CP_PORT=${BENCH_CONTROL_PLANE_PORT:-5190}
 WORKER_PORT=${BENCH_WORKER_PORT:-8191}
-PG_PORT=${FUNCTIONS_PG_PORT:-55432}
-MGMT_PORT=${FUNCTIONS_RABBIT_MGMT_PORT:-55673}
-AMQP_PORT=${FUNCTIONS_AMQP_PORT:-55672}
 DB=functions_soak
 VHOST=functions-soak
-SERVICES="$ROOT/deploy/local/services.sh"
-FIXTURES="$ROOT/tests/fixtures/out"
 BENCH_DLL="$ROOT/tests/benchmarks/Functions.HttpBench/bin/Release/net10.0/Functions.HttpBench.dll"
 OUT=$(realpath -m "${OUT:-$ROOT/.local/bench/soak-$(date +%Y%m%d-%H%M%S)}")
 mkdir -p "$OUT/logs"
