@@ -138,30 +138,11 @@ internal static class FilesCommand
         return file.ReadAtLeast(head, 2, throwOnEndOfStream: false) == 2 && head[0] == 0x1f && head[1] == 0x8b;
     }
 
-    /// <summary>The full digest for a full or abbreviated one; an abbreviation must match exactly one bundle.</summary>
-    private static async Task<string> ResolveAsync(ApiClient api, string given, CancellationToken cancel)
-    {
-        if (BundleDigest.Normalize(given.Trim()) is { } full)
-        {
-            return full;
-        }
+    private static readonly DigestArgument Bundle = new(
+        given => $"'{given}' is not a bundle digest: {BundleDigest.FormatHint} (or a prefix of it as 'functions files' lists).",
+        given => $"No stored file bundle's digest starts with '{given}' (functions files lists them).",
+        "bundles");
 
-        var text = given.Trim().ToLowerInvariant();
-        var hex = text.StartsWith(BundleDigest.Prefix, StringComparison.Ordinal) ? text[BundleDigest.Prefix.Length..] : text;
-        if (hex.Length == 0 || !hex.All(char.IsAsciiHexDigit))
-        {
-            throw new CliException($"'{given}' is not a bundle digest: {BundleDigest.FormatHint} (or a prefix of it as 'functions files' lists).");
-        }
-
-        var matches = (await api.ListFileBundlesAsync(cancel))
-            .Where(b => b.Digest.StartsWith(BundleDigest.Prefix + hex, StringComparison.Ordinal))
-            .Select(b => b.Digest)
-            .ToList();
-        return matches.Count switch
-        {
-            1 => matches[0],
-            0 => throw new CliException($"No stored file bundle's digest starts with '{given}' (functions files lists them)."),
-            _ => throw new CliException($"'{given}' matches {matches.Count} bundles; give more of the digest:", matches),
-        };
-    }
+    private static Task<string> ResolveAsync(ApiClient api, string given, CancellationToken cancel) =>
+        Bundle.ResolveAsync(given, async c => (await api.ListFileBundlesAsync(c).ConfigureAwait(false)).Select(b => b.Digest), cancel);
 }

@@ -53,30 +53,11 @@ internal static class ModulesCommand
         return command;
     }
 
-    /// <summary>The full digest for a full or abbreviated one; an abbreviation must match exactly one module.</summary>
-    private static async Task<string> ResolveAsync(ApiClient api, string given, CancellationToken cancel)
-    {
-        var text = given.Trim().ToLowerInvariant();
-        var hex = text.StartsWith(ContentDigest.Prefix, StringComparison.Ordinal) ? text[ContentDigest.Prefix.Length..] : text;
-        if (hex.Length == 0 || !hex.All(char.IsAsciiHexDigit))
-        {
-            throw new CliException($"'{given}' is not a module digest: give sha256:<hex> (or a prefix of it) as 'functions modules' lists.");
-        }
+    private static readonly DigestArgument Module = new(
+        given => $"'{given}' is not a module digest: give sha256:<hex> (or a prefix of it) as 'functions modules' lists.",
+        given => $"No uploaded module's digest starts with '{given}' (functions modules lists them).",
+        "modules");
 
-        if (hex.Length == 64)
-        {
-            return ContentDigest.Prefix + hex;
-        }
-
-        var matches = (await api.ListModulesAsync(cancel))
-            .Where(m => m.Digest.StartsWith(ContentDigest.Prefix + hex, StringComparison.Ordinal))
-            .Select(m => m.Digest)
-            .ToList();
-        return matches.Count switch
-        {
-            1 => matches[0],
-            0 => throw new CliException($"No uploaded module's digest starts with '{given}' (functions modules lists them)."),
-            _ => throw new CliException($"'{given}' matches {matches.Count} modules; give more of the digest:", matches),
-        };
-    }
+    private static Task<string> ResolveAsync(ApiClient api, string given, CancellationToken cancel) =>
+        Module.ResolveAsync(given, async c => (await api.ListModulesAsync(c).ConfigureAwait(false)).Select(m => m.Digest), cancel);
 }
