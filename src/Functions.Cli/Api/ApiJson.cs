@@ -17,6 +17,8 @@ namespace Functions.Cli.Api;
     WriteIndented = true,
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(ModuleView))]
+[JsonSerializable(typeof(ModulePullRequest))]
+[JsonSerializable(typeof(ModulePull))]
 [JsonSerializable(typeof(PaginatedItems<ModuleView>))]
 [JsonSerializable(typeof(IReadOnlyList<ModuleView>))]
 [JsonSerializable(typeof(FileBundleView))]
