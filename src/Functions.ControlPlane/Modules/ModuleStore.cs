@@ -1,5 +1,6 @@
 using Functions.Data;
 using Functions.Modules;
+using Functions.Runtime;
 using Microsoft.EntityFrameworkCore;
 
 namespace Functions.ControlPlane.Modules;
