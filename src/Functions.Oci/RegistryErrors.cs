@@ -31,7 +31,8 @@ internal static class RegistryErrors
     private static string NotFoundMessage(string? code, string registry, string what, string said) => code switch
     {
         "NAME_UNKNOWN" => $"Registry {registry} has no such repository ({what}: {said}). Check the repository name in the reference.",
-        "MANIFEST_UNKNOWN" => $"Registry {registry} has no such tag or manifest ({what}: {said}). Check the tag or digest in the reference.",
+        // distribution answers MANIFEST_UNKNOWN for a repository it never had, too.
+        "MANIFEST_UNKNOWN" => $"Registry {registry} has no {what} ({said}). Check the repository and the tag or digest in the reference.",
         "BLOB_UNKNOWN" => $"Registry {registry} lacks a blob its manifest names ({what}: {said}). Push the artifact again.",
         _ => $"Registry {registry} found nothing for {what} ({said}). Check the repository and tag or digest in the reference.",
     };
