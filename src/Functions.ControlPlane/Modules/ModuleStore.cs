@@ -35,18 +35,19 @@ internal sealed class ModuleStore(
         }
 
         var info = inspection.Module!;
+        var now = Now();
         var module = new StoredModule
         {
             Digest = digest,
             Content = bytes,
             Size = bytes.Length,
-            UploadedAt = time.GetUtcNow(),
+            UploadedAt = now,
             Exports = [.. info.Exports],
             Entrypoints = [.. info.Entrypoints],
             Imports = [.. info.Imports.Select(i => new Functions.Data.ModuleImport(i.Module, i.Name, i.Kind))],
             SourceReference = source?.Reference,
             SourceManifestDigest = source?.ManifestDigest,
-            SourcePulledAt = source is null ? null : time.GetUtcNow(),
+            SourcePulledAt = source is null ? null : now,
         };
         db.Modules.Add(module);
         try
@@ -66,13 +67,20 @@ internal sealed class ModuleStore(
         return new ModuleAddOutcome.Created(ModuleViews.From(module));
     }
 
+    // Postgres keeps microseconds: the 201's times are the ones every later read shows.
+    private DateTimeOffset Now()
+    {
+        var now = time.GetUtcNow();
+        return now.AddTicks(-(now.Ticks % (TimeSpan.TicksPerMillisecond / 1000)));
+    }
+
     public Task<ModuleView?> FindAsync(string digest, CancellationToken cancel) =>
         db.Modules.Where(m => m.Digest == digest).Select(ModuleViews.Projection).SingleOrDefaultAsync(cancel);
 
     // A re-pull of bytes already stored (uploaded, or pulled through another reference) says where they come from now.
     private async Task<ModuleView> RecordSourceAsync(string digest, PulledFrom source, CancellationToken cancel)
     {
-        var now = time.GetUtcNow();
+        var now = Now();
         await db.Modules.Where(m => m.Digest == digest).ExecuteUpdateAsync(set => set
             .SetProperty(m => m.SourceReference, source.Reference)
             .SetProperty(m => m.SourceManifestDigest, source.ManifestDigest)

@@ -101,6 +101,35 @@ public sealed class ManifestReaderTests : IDisposable
     }
 
     [Fact]
+    public void An_oci_module_is_left_for_the_control_plane_to_pull_and_a_malformed_one_is_reported()
+    {
+        var path = folder.Write("app.toml", """
+            app = "x"
+            [[routes]]
+            route = "/"
+            module = "oci://registry.example.com:5000/team/hello:1.0"
+            [[routes]]
+            route = "/bad"
+            module = "oci://no-repository"
+            """);
+
+        var error = Assert.Throws<CliException>(() => ManifestReader.Read(path));
+        var problem = Assert.Single(error.Details);
+        Assert.StartsWith("routes[1].module: 'oci://no-repository' is not an OCI reference", problem, StringComparison.Ordinal);
+
+        folder.Write("app.toml", """
+            app = "x"
+            [[routes]]
+            route = "/"
+            module = "oci://registry.example.com:5000/team/hello:1.0"
+            """);
+        var route = Assert.Single(ManifestReader.Read(path).Routes);
+        Assert.Equal("oci://registry.example.com:5000/team/hello:1.0", route.ModuleReference);
+        Assert.Null(route.ModulePath);
+        Assert.Null(route.ModuleDigest);
+    }
+
+    [Fact]
     public void Every_problem_in_a_manifest_is_reported_at_once()
     {
         var path = folder.Write("app.json", """

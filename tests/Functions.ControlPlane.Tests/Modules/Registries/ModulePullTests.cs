@@ -14,7 +14,7 @@ public sealed class ModulePullTests(RegistryPullApp app) : IClassFixture<Registr
     public async Task Pulling_a_pushed_module_by_tag_answers_201_and_every_view_shows_its_source()
     {
         var bytes = Fixtures.Bytes("hello-c");
-        var pushed = await app.PushAsync(app.Open, "pull/hello:1.0", bytes);
+        var pushed = await RegistryPullApp.PushAsync(app.Open, "pull/hello:1.0", bytes);
 
         using var response = await PullAsync($"oci://{app.Open.Address}/pull/hello:1.0");
 
@@ -38,9 +38,9 @@ public sealed class ModulePullTests(RegistryPullApp app) : IClassFixture<Registr
     [Fact]
     public async Task Moving_a_tag_and_pulling_again_stores_the_new_module_with_the_new_manifest_digest()
     {
-        var first = await app.PushAsync(app.Open, "pull/moving:stable", Fixtures.Bytes("echo"));
+        var first = await RegistryPullApp.PushAsync(app.Open, "pull/moving:stable", Fixtures.Bytes("echo"));
         using var one = await PullAsync($"{app.Open.Address}/pull/moving:stable");
-        var second = await app.PushAsync(app.Open, "pull/moving:stable", Fixtures.Bytes("args"));
+        var second = await RegistryPullApp.PushAsync(app.Open, "pull/moving:stable", Fixtures.Bytes("args"));
 
         using var two = await PullAsync($"{app.Open.Address}/pull/moving:stable");
 
@@ -60,7 +60,7 @@ public sealed class ModulePullTests(RegistryPullApp app) : IClassFixture<Registr
     public async Task Pulling_by_manifest_digest_and_again_by_tag_answers_200_and_records_the_latest_source()
     {
         var bytes = Fixtures.Bytes("counter");
-        var pushed = await app.PushAsync(app.Open, "pull/pinned:v1", bytes);
+        var pushed = await RegistryPullApp.PushAsync(app.Open, "pull/pinned:v1", bytes);
         var byDigest = $"{app.Open.Address}/pull/pinned@{pushed.ManifestDigest}";
 
         using var first = await PullAsync(byDigest);
@@ -80,7 +80,7 @@ public sealed class ModulePullTests(RegistryPullApp app) : IClassFixture<Registr
         var bytes = Fixtures.Bytes("headers");
         var digest = await app.UploadAsync(bytes);
         Assert.Null((await app.Admin().GetFromJsonAsync<ModuleView>($"/api/v1/modules/{digest}"))!.Source);
-        await app.PushAsync(app.Open, "pull/uploaded:1", bytes);
+        await RegistryPullApp.PushAsync(app.Open, "pull/uploaded:1", bytes);
 
         using var response = await PullAsync($"{app.Open.Address}/pull/uploaded:1");
 
@@ -91,7 +91,7 @@ public sealed class ModulePullTests(RegistryPullApp app) : IClassFixture<Registr
     [Fact]
     public async Task A_registry_with_htpasswd_is_pulled_from_with_the_configured_login()
     {
-        await app.PushAsync(app.Locked, "pull/private:1", Fixtures.Bytes("exit"));
+        await RegistryPullApp.PushAsync(app.Locked, "pull/private:1", Fixtures.Bytes("exit"));
 
         using var response = await PullAsync($"{app.Locked.Address}/pull/private:1");
 
@@ -101,7 +101,7 @@ public sealed class ModulePullTests(RegistryPullApp app) : IClassFixture<Registr
     [Fact]
     public async Task A_missing_repository_or_tag_answers_404_and_stores_nothing()
     {
-        await app.PushAsync(app.Open, "pull/present:1", Fixtures.Bytes("hello-c"));
+        await RegistryPullApp.PushAsync(app.Open, "pull/present:1", Fixtures.Bytes("hello-c"));
         var before = await app.SnapshotAsync();
 
         var repository = await ProblemAsync($"{app.Open.Address}/pull/absent:1", HttpStatusCode.NotFound);
@@ -128,7 +128,7 @@ public sealed class ModulePullTests(RegistryPullApp app) : IClassFixture<Registr
     [Fact]
     public async Task Wrong_credentials_answer_502_naming_the_configuration_key_that_holds_them()
     {
-        await app.PushAsync(app.WrongLogin, "pull/secret:1", Fixtures.Bytes("hello-c"));
+        await RegistryPullApp.PushAsync(app.WrongLogin, "pull/secret:1", Fixtures.Bytes("hello-c"));
         var before = await app.SnapshotAsync();
 
         var problem = await ProblemAsync($"{app.WrongLogin.Address}/pull/secret:1", HttpStatusCode.BadGateway);
@@ -171,7 +171,7 @@ public sealed class ModulePullTests(RegistryPullApp app) : IClassFixture<Registr
     {
         var big = new byte[RegistryPullApp.MaxModuleBytes + 1];
         Random.Shared.NextBytes(big);
-        await app.PushAsync(app.Open, "pull/big:1", big);
+        await RegistryPullApp.PushAsync(app.Open, "pull/big:1", big);
         var before = await app.SnapshotAsync();
 
         var problem = await ProblemAsync($"{app.Open.Address}/pull/big:1", HttpStatusCode.RequestEntityTooLarge);
@@ -183,7 +183,7 @@ public sealed class ModulePullTests(RegistryPullApp app) : IClassFixture<Registr
     [Fact]
     public async Task A_layer_that_is_not_webassembly_answers_400_as_an_upload_does_and_stores_nothing()
     {
-        await app.PushAsync(app.Open, "pull/text:1", "this is not a module"u8.ToArray());
+        await RegistryPullApp.PushAsync(app.Open, "pull/text:1", "this is not a module"u8.ToArray());
         var before = await app.SnapshotAsync();
 
         var problem = await ProblemAsync($"{app.Open.Address}/pull/text:1", HttpStatusCode.BadRequest);

@@ -52,7 +52,7 @@ public sealed class RegistryPullApp : ControlPlaneApp
     }
 
     /// <summary>Pushes <paramref name="module"/> as a CNCF Wasm artifact, as <c>functions push</c> does.</summary>
-    public async Task<OciPushedModule> PushAsync(RegistryServer registry, string reference, byte[] module)
+    public static async Task<OciPushedModule> PushAsync(RegistryServer registry, string reference, byte[] module)
     {
         var settings = new OciRegistrySettings { AllowInsecureLoopback = true };
         if (registry.Auth is RegistryAuth.HtpasswdLogin or RegistryAuth.TokenLogin)
