@@ -145,7 +145,8 @@ public sealed class ManifestReaderTests : IDisposable
                 "app: 'Not_Valid' is not valid: an application name is 1–63 characters of lowercase letters, digits and '-', starting and ending with a letter or digit, e.g. 'hello-world'.",
                 "routes[0].module: missing; give the module file's path, relative to the manifest.",
                 "routes[1].route: missing; e.g. \"/hello\", \"/api/...\" (a prefix) or \"/...\" (everything).",
-                $"routes[1].module: file not found: {Path.Combine(folder.Path, "missing.wasm")} (module paths are relative to the manifest's folder).",
+                $"routes[1].module: file not found: {Path.Combine(folder.Path, "missing.wasm")} (module paths are relative to the manifest's folder; a module " +
+                    "in a registry is written oci://HOST/REPOSITORY:TAG).",
                 "routes[2]: a route is a table/object with at least 'route' and 'module'.",
             ],
             error.Details);
