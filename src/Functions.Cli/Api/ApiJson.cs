@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Functions.Cli.Commands;
 using Functions.Cli.Deploying;
 using Functions.Cli.Files;
 using Functions.Cli.Output;
@@ -44,4 +45,5 @@ namespace Functions.Cli.Api;
 [JsonSerializable(typeof(Deleted))]
 [JsonSerializable(typeof(StatusDocument))]
 [JsonSerializable(typeof(WorkersDocument))]
+[JsonSerializable(typeof(PushDocument))]
 internal sealed partial class ApiJson : JsonSerializerContext;
