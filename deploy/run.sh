@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the whole platform on this machine, on 127.0.0.1: local Postgres and RabbitMQ (deploy/local/services.sh,
+# Runs the whole platform on this machine, on 127.0.0.1: local Postgres, RabbitMQ and an OCI registry (deploy/local/services.sh,
 # installed with apt when missing), the control plane and two worker nodes. It builds the hosts and the sample
 # functions, applies the database migrations, deploys nothing, and prints how to deploy and call a sample.
 # Ctrl-C (or SIGTERM) stops everything it started: the hosts, and the services unless they were already running.
@@ -85,7 +85,7 @@ else
   STOP_SERVICES=1
   "$SERVICES" start
 fi
-eval "$("$SERVICES" env)"   # ConnectionStrings__Postgres, ConnectionStrings__RabbitMq
+eval "$("$SERVICES" env)"   # ConnectionStrings__Postgres, ConnectionStrings__RabbitMq, FUNCTIONS_REGISTRY
 
 # --- keys: the same across runs, so scripts and the CLI keep working after a restart ----------------------------
 key() {
@@ -227,6 +227,7 @@ Functions is running.
 ${WORKER_LINES}  admin key      $ADMIN_KEY   ($ADMIN_KEY_SOURCE)
   logs           $LOGS/
   host volumes   $VOLUMES_DIR/   (routes may mount folders under it; file bundles need nothing)
+  OCI registry   ${FUNCTIONS_REGISTRY:-not running}   (plain HTTP on loopback; docs/oci.md)
 
 Deploy the hello sample at /hello and call it (in another terminal):
 
@@ -243,6 +244,8 @@ The same with the CLI (docs/cli.md), whose launcher talks to this platform:
   $CLI deploy ${HERE}samples/out/hello.wasm --app hello --route /hello
   $CLI status hello --wait
   # on your PATH: export PATH="$LOCAL_DIR/bin:\$PATH"; then: functions apps
+  # publish a module to the local registry as an OCI artifact:
+  $CLI push ${HERE}samples/out/hello.wasm ${FUNCTIONS_REGISTRY:-127.0.0.1:55000}/samples/hello:1 --insecure
 
 Press Ctrl-C to stop.
 

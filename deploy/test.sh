@@ -7,6 +7,8 @@
 #   2. A Docker engine answers: the tests start containers themselves (Testcontainers).
 #   3. Otherwise deploy/local/services.sh starts local servers (installing them with apt when missing) and they
 #      are stopped again at the end, unless they were already running or FUNCTIONS_KEEP_SERVICES=1.
+# The OCI registry tests use the registry FUNCTIONS_TEST_REGISTRY names (services.sh env sets it when its registry
+# answers); otherwise each test process starts Debian's docker-registry itself (tests/Functions.Testing/Registry).
 # TRX results: .local/test-results/ (FUNCTIONS_LOCAL_DIR moves .local). Extra arguments go to `dotnet test`,
 # e.g. ./deploy/test.sh --filter "FullyQualifiedName~Wagi".
 set -euo pipefail

@@ -1,15 +1,15 @@
 #!/usr/bin/env bash
-# Local Postgres 15 and RabbitMQ for development and tests, run from the machine's Debian packages on
+# Local Postgres 15, RabbitMQ and an OCI registry (Debian's docker-registry) for development and tests, run from the machine's Debian packages on
 # 127.0.0.1 with their data in the checkout's ignored .local/ folder. No Docker needed.
 #
 #   deploy/local/services.sh start    install when missing (apt, needs root), start both, wait until ready
 #   deploy/local/services.sh stop     stop what this script started; data stays in .local/
-#   start and stop take an optional 'postgres' or 'rabbitmq' to act on one server only (tests stop a broker of their own)
-#   deploy/local/services.sh status   say what is running; exit status 0 when both answer
+#   start and stop take an optional 'postgres', 'rabbitmq' or 'registry' to act on one server only (tests stop a broker of their own)
+#   deploy/local/services.sh status   say what is running; exit status 0 when all three answer
 #   deploy/local/services.sh env      print export lines for tests and hosts: eval "$(deploy/local/services.sh env)"
 #
 # Environment: FUNCTIONS_PG_PORT (55432), FUNCTIONS_AMQP_PORT (55672), FUNCTIONS_RABBIT_MGMT_PORT (55673),
-# FUNCTIONS_RABBIT_DIST_PORT (55674), FUNCTIONS_LOCAL_DIR (<checkout>/.local), FUNCTIONS_SERVICES_DIR (the servers'
+# FUNCTIONS_RABBIT_DIST_PORT (55674), FUNCTIONS_REGISTRY_PORT (55000), FUNCTIONS_LOCAL_DIR (<checkout>/.local), FUNCTIONS_SERVICES_DIR (the servers'
 # data: FUNCTIONS_LOCAL_DIR, or /var/lib/functions-local/<checkout>-<hash> when the servers' users cannot reach it).
 # Progress goes to stderr, so `env` output stays clean for eval.
 #
@@ -17,7 +17,8 @@
 # a password (scram-sha-256, its socket in a folder of mode 0700), and the login the hosts and tests use is not a
 # superuser (it may create databases). RabbitMQ has no `guest`. The passwords are random, generated once into
 # .local/keys/ (mode 0600): postgres-superuser, postgres and rabbitmq (the `functions` login of each), and never
-# passed as a command's argument (`ps` shows those to everyone). A .local/ made by an older version of this script
+# passed as a command's argument (`ps` shows those to everyone). The registry is anonymous and plain HTTP on loopback:
+# a development registry (docs/oci.md), like `docker run registry:2`. A .local/ made by an older version of this script
 # (trust, a superuser `functions/functions`, `guest`) is converted at the next start.
 set -euo pipefail
 
@@ -28,6 +29,7 @@ AMQP_PORT="${FUNCTIONS_AMQP_PORT:-55672}"
 MGMT_PORT="${FUNCTIONS_RABBIT_MGMT_PORT:-55673}"
 # RabbitMQ's default distribution port is AMQP port + 20000, past 65535 for a high AMQP port: always set it.
 DIST_PORT="${FUNCTIONS_RABBIT_DIST_PORT:-55674}"
+REGISTRY_PORT="${FUNCTIONS_REGISTRY_PORT:-55000}"
 
 # One login name for both servers, each with its own random password (load_secrets).
 SERVICE_USER=functions
@@ -74,6 +76,12 @@ RABBIT_PID="$RABBIT_DIR/rabbitmq.pid"
 RABBIT_LOG="$RABBIT_DIR/start.log"
 EPMD_MARK="$RABBIT_DIR/epmd.started-by-us"
 
+# The registry runs as the calling user: it needs no other user's rights, and only this script touches its folder.
+REGISTRY_BIN=/usr/bin/docker-registry
+REGISTRY_DIR="$SERVICES_DIR/registry"
+REGISTRY_PID="$REGISTRY_DIR/registry.pid"
+REGISTRY_LOG="$REGISTRY_DIR/registry.log"
+
 say() { printf '[services] %s\n' "$*" >&2; }
 die() { printf '[services] ERROR: %s\n' "$*" >&2; exit 1; }
 
@@ -117,6 +125,7 @@ ensure_packages() {
   local missing=()
   dpkg -s postgresql-15 >/dev/null 2>&1 || missing+=(postgresql-15)
   dpkg -s rabbitmq-server >/dev/null 2>&1 || missing+=(rabbitmq-server)
+  dpkg -s docker-registry >/dev/null 2>&1 || missing+=(docker-registry)
   ((${#missing[@]} == 0)) && return 0
   if [[ $EUID -ne 0 ]]; then
     die "missing Debian packages: ${missing[*]}. Installing them needs root: run 'sudo apt-get install -y ${missing[*]}' (or run this script as root), then try again."
@@ -421,6 +430,79 @@ rabbit_status() {
   return 1
 }
 
+# ---------------------------------------------------------------------------------------------- registry
+
+registry_pid() { [[ -f "$REGISTRY_PID" ]] && tr -dc '0-9' <"$REGISTRY_PID" || true; }
+# Any answer to GET /v2/ means the distribution API is served.
+registry_ready() { [[ "$(curl -s -o /dev/null -m 5 -w '%{http_code}' "http://127.0.0.1:$REGISTRY_PORT/v2/")" =~ ^(200|401)$ ]]; }
+
+registry_start() {
+  local pid
+  pid="$(registry_pid)"
+  if pid_alive "$pid" docker-registry; then
+    registry_ready && { say "registry: already running (pid $pid) on 127.0.0.1:$REGISTRY_PORT, reusing it"; return 0; }
+    die "the registry from $REGISTRY_DIR is running (pid $pid) but does not answer on port $REGISTRY_PORT (started with another FUNCTIONS_REGISTRY_PORT?). Run '$0 stop registry' first."
+  fi
+  [[ -n "$pid" ]] && { say "registry: removing stale pid file (pid $pid is not running)"; rm -f "$REGISTRY_PID"; }
+  mkdir -p "$REGISTRY_DIR/data"
+  chmod 700 "$REGISTRY_DIR"
+  cat >"$REGISTRY_DIR/config.yml" <<CONF
+# Written by deploy/local/services.sh at every start; edits are overwritten.
+version: 0.1
+log:
+  level: info
+storage:
+  filesystem:
+    rootdirectory: $REGISTRY_DIR/data
+  delete:
+    enabled: true
+http:
+  addr: 127.0.0.1:$REGISTRY_PORT
+  secret: $(head -c 24 /dev/urandom | base64 | tr -d '/+=\n')
+CONF
+  say "registry: starting on 127.0.0.1:$REGISTRY_PORT (log: $REGISTRY_LOG)"
+  # setsid: the server must not get the terminal's Ctrl-C. In a script (no job control) setsid execs in place,
+  # so $! is the registry's own pid.
+  setsid "$REGISTRY_BIN" serve "$REGISTRY_DIR/config.yml" </dev/null >>"$REGISTRY_LOG" 2>&1 &
+  echo $! >"$REGISTRY_PID"
+  local tries=0
+  until registry_ready; do
+    pid_alive "$(registry_pid)" docker-registry || { tail -n 20 "$REGISTRY_LOG" >&2; die "the registry exited at start (log above: $REGISTRY_LOG)"; }
+    ((++tries > 60)) && die "the registry does not answer on 127.0.0.1:$REGISTRY_PORT (log: $REGISTRY_LOG)"
+    sleep 0.5
+  done
+  say "registry: ready on 127.0.0.1:$REGISTRY_PORT"
+}
+
+registry_stop() {
+  local pid
+  pid="$(registry_pid)"
+  if ! pid_alive "$pid" docker-registry; then
+    [[ -n "$pid" ]] && rm -f "$REGISTRY_PID"
+    say "registry: not running"
+    return 0
+  fi
+  say "registry: stopping (pid $pid)"
+  kill "$pid" 2>/dev/null || true
+  for _ in $(seq 50); do pid_alive "$pid" docker-registry || break; sleep 0.2; done
+  pid_alive "$pid" docker-registry && kill -9 "$pid" 2>/dev/null
+  rm -f "$REGISTRY_PID"
+}
+
+registry_status() {
+  local pid
+  pid="$(registry_pid)"
+  if pid_alive "$pid" docker-registry && registry_ready; then
+    echo "registry: running (pid $pid) on 127.0.0.1:$REGISTRY_PORT, data in $REGISTRY_DIR"
+    return 0
+  elif pid_alive "$pid" docker-registry; then
+    echo "registry: running (pid $pid) but not answering on 127.0.0.1:$REGISTRY_PORT"
+  else
+    echo "registry: stopped"
+  fi
+  return 1
+}
+
 # ---------------------------------------------------------------------------------------------- commands
 
 print_env() {
@@ -433,15 +515,25 @@ export ConnectionStrings__Postgres='Host=127.0.0.1;Port=$PG_PORT;Username=$SERVI
 export ConnectionStrings__RabbitMq='amqp://$cred@127.0.0.1:$AMQP_PORT/'
 export FUNCTIONS_TEST_LOCAL_SERVICES=1
 ENV
+  # Only a registry that answers: otherwise tests start one of their own rather than fail on a dead address.
+  if registry_ready; then
+    cat <<ENV
+export FUNCTIONS_TEST_REGISTRY='127.0.0.1:$REGISTRY_PORT'
+export FUNCTIONS_REGISTRY='127.0.0.1:$REGISTRY_PORT'
+ENV
+  fi
 }
 
 # Before starting anything: every port a server of ours will need must be free, so a conflict never leaves one
 # server started and the other not.
 preflight() {
-  if [[ "$ONLY" != rabbitmq ]] && ! pid_alive "$(pg_pid)" postgres; then
+  if [[ ( -z "$ONLY" || "$ONLY" == postgres ) ]] && ! pid_alive "$(pg_pid)" postgres; then
     require_port_free "$PG_PORT" "FUNCTIONS_PG_PORT, postgres"
   fi
-  if [[ "$ONLY" != postgres ]] && ! pid_alive "$(rabbit_pid)" beam; then
+  if [[ ( -z "$ONLY" || "$ONLY" == registry ) ]] && ! pid_alive "$(registry_pid)" docker-registry; then
+    require_port_free "$REGISTRY_PORT" "FUNCTIONS_REGISTRY_PORT, registry"
+  fi
+  if [[ ( -z "$ONLY" || "$ONLY" == rabbitmq ) ]] && ! pid_alive "$(rabbit_pid)" beam; then
     require_port_free "$AMQP_PORT" "FUNCTIONS_AMQP_PORT, rabbitmq AMQP"
     require_port_free "$MGMT_PORT" "FUNCTIONS_RABBIT_MGMT_PORT, rabbitmq management"
     require_port_free "$DIST_PORT" "FUNCTIONS_RABBIT_DIST_PORT, rabbitmq distribution"
@@ -453,8 +545,8 @@ preflight() {
 
 ONLY="${2:-}"
 case "$ONLY" in
-  ""|postgres|rabbitmq) ;;
-  *) echo "usage: $0 start|stop [postgres|rabbitmq]" >&2; exit 2 ;;
+  ""|postgres|rabbitmq|registry) ;;
+  *) echo "usage: $0 start|stop [postgres|rabbitmq|registry]" >&2; exit 2 ;;
 esac
 
 case "${1:-}" in
@@ -469,18 +561,21 @@ case "${1:-}" in
       say "the servers' data is in $SERVICES_DIR (users postgres and rabbitmq cannot reach $LOCAL_DIR; FUNCTIONS_SERVICES_DIR overrides)"
     fi
     load_secrets
-    [[ "$ONLY" == rabbitmq ]] || pg_start
-    [[ "$ONLY" == postgres ]] || rabbit_start
+    [[ -n "$ONLY" && "$ONLY" != postgres ]] || pg_start
+    [[ -n "$ONLY" && "$ONLY" != rabbitmq ]] || rabbit_start
+    [[ -n "$ONLY" && "$ONLY" != registry ]] || registry_start
     ;;
   stop)
-    [[ "$ONLY" == postgres ]] || rabbit_stop
-    [[ "$ONLY" == rabbitmq ]] || pg_stop
+    [[ -n "$ONLY" && "$ONLY" != registry ]] || registry_stop
+    [[ -n "$ONLY" && "$ONLY" != rabbitmq ]] || rabbit_stop
+    [[ -n "$ONLY" && "$ONLY" != postgres ]] || pg_stop
     ;;
   status)
-    # Exit status 0 only when both servers are running and answering.
+    # Exit status 0 only when every server is running and answering.
     status=0
     pg_status || status=1
     rabbit_status || status=1
+    registry_status || status=1
     exit "$status"
     ;;
   env)

@@ -46,6 +46,8 @@ public sealed class FunctionsDbContext(DbContextOptions<FunctionsDbContext> opti
             module.HasKey(m => m.Digest);
             module.Property(m => m.Digest).HasMaxLength(71);
             module.Property(m => m.Imports).HasJsonConversion();
+            module.Property(m => m.SourceReference).HasMaxLength(1024);
+            module.Property(m => m.SourceManifestDigest).HasMaxLength(135); // sha512:<128 hex> at most
             module.HasIndex(m => m.UploadedAt);
         });
 

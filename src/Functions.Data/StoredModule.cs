@@ -21,6 +21,15 @@ public sealed class StoredModule
 
     /// <summary>Every import as <c>module</c>/<c>name</c>/<c>kind</c>.</summary>
     public required List<ModuleImport> Imports { get; init; }
+
+    /// <summary>The OCI reference the module was last pulled from; null for an upload.</summary>
+    public string? SourceReference { get; init; }
+
+    /// <summary>The manifest digest <see cref="SourceReference"/> resolved to at that pull.</summary>
+    public string? SourceManifestDigest { get; init; }
+
+    /// <summary>When that pull happened.</summary>
+    public DateTimeOffset? SourcePulledAt { get; init; }
 }
 
 /// <summary>One import of a module: the module it comes from, its name and what kind of thing it is.</summary>

@@ -416,6 +416,20 @@ namespace Functions.Migrations.Migrations
                         .HasColumnType("bigint")
                         .HasColumnName("size");
 
+                    b.Property<string>("SourceManifestDigest")
+                        .HasMaxLength(135)
+                        .HasColumnType("character varying(135)")
+                        .HasColumnName("source_manifest_digest");
+
+                    b.Property<DateTimeOffset?>("SourcePulledAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("source_pulled_at");
+
+                    b.Property<string>("SourceReference")
+                        .HasMaxLength(1024)
+                        .HasColumnType("character varying(1024)")
+                        .HasColumnName("source_reference");
+
                     b.Property<DateTimeOffset>("UploadedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("uploaded_at");

@@ -45,6 +45,25 @@ internal sealed class ApiClient(HttpClient http, Uri baseUrl)
         return (module, response.StatusCode == HttpStatusCode.Created);
     }
 
+    /// <summary>Longest wait for the control plane to pull a module from a registry (it streams, verifies and checks it).</summary>
+    public TimeSpan PullTimeout { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>
+    /// Has the control plane pull a module from an OCI registry (<c>POST /api/v1/modules/pull</c>); <c>Created</c> is
+    /// false when it already had these bytes. The registry's credentials are the control plane's, never sent from here.
+    /// </summary>
+    public async Task<(ModuleView Module, bool Created)> PullModuleAsync(string reference, CancellationToken cancel)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "api/v1/modules/pull")
+        {
+            Content = JsonContent.Create(new ModulePullRequest { Reference = reference }, Json.ModulePullRequest),
+        };
+        using var response = await SendRawAsync(request, PullTimeout, cancel);
+        await EnsureSuccessAsync(response, request, cancel);
+        var module = await ReadAsync(response, Json.ModuleView, cancel);
+        return (module, response.StatusCode == HttpStatusCode.Created);
+    }
+
     public async Task<FileBundleView?> FindFileBundleAsync(string digest, CancellationToken cancel) =>
         (await GetFileBundleAsync(digest, 0, 1, cancel))?.Bundle;
 

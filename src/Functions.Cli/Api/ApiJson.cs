@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Functions.Cli.Commands;
 using Functions.Cli.Deploying;
 using Functions.Cli.Files;
 using Functions.Cli.Output;
@@ -17,6 +18,8 @@ namespace Functions.Cli.Api;
     WriteIndented = true,
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(ModuleView))]
+[JsonSerializable(typeof(ModulePullRequest))]
+[JsonSerializable(typeof(ModulePull))]
 [JsonSerializable(typeof(PaginatedItems<ModuleView>))]
 [JsonSerializable(typeof(IReadOnlyList<ModuleView>))]
 [JsonSerializable(typeof(FileBundleView))]
@@ -42,4 +45,5 @@ namespace Functions.Cli.Api;
 [JsonSerializable(typeof(Deleted))]
 [JsonSerializable(typeof(StatusDocument))]
 [JsonSerializable(typeof(WorkersDocument))]
+[JsonSerializable(typeof(PushDocument))]
 internal sealed partial class ApiJson : JsonSerializerContext;

@@ -19,7 +19,8 @@ internal static class DeployCommand
     {
         var file = new Argument<string>("file")
         {
-            Description = "An app manifest (.json or .toml, see docs/cli.md), or a .wasm module with --app and --route",
+            Description = "An app manifest (.json or .toml, see docs/cli.md), or a .wasm module or an oci://HOST/REPO:TAG " +
+                "reference (the control plane pulls it) with --app and --route",
         };
         var app = new Option<string?>("--app") { Description = "The application; overrides the manifest's 'app'", HelpName = "name" };
         var route = new Option<string?>("--route")
@@ -48,7 +49,7 @@ internal static class DeployCommand
         CommandAction.Set(command, host, globals, async (context, parse, cancel) =>
         {
             var path = parse.GetValue(file)!;
-            var single = parse.GetValue(route) is not null || IsModule(path);
+            var single = parse.GetValue(route) is not null || OciModules.IsReference(path) || IsModule(path);
             var (name, routes) = single
                 ? ModuleRoute(path, parse.GetValue(app), parse.GetValue(route), parse.GetValue(entrypoint), parse.GetValue(env) ?? [])
                 : FromManifest(path, parse.GetValue(app), parse.GetValue(entrypoint), parse.GetValue(env) ?? []);
@@ -83,7 +84,9 @@ internal static class DeployCommand
             r.Module is null ? "-" : Formats.ShortDigest(r.Module),
             r.Entrypoint ?? Entrypoints.Start,
             FilesColumn(r.Files),
-            r.Source is null ? "(uploaded earlier)" : Path.GetRelativePath(Directory.GetCurrentDirectory(), r.Source),
+            r.Source is null ? "(uploaded earlier)"
+                : OciModules.IsReference(r.Source) ? r.Source
+                : Path.GetRelativePath(Directory.GetCurrentDirectory(), r.Source),
         ]));
         output.Line($"Follow the rollout: functions status {result.App} --wait");
     }
@@ -105,16 +108,25 @@ internal static class DeployCommand
                 $"functions deploy {path} --app NAME --route /path. (To deploy several routes, give a manifest; see docs/cli.md.)");
         }
 
-        var full = Path.GetFullPath(path);
-        if (!File.Exists(full))
+        string? full = null, reference = null;
+        if (OciModules.IsReference(path))
         {
-            throw new CliException($"Module file not found: {full}");
+            reference = OciModules.Normalize(path, out var error) ?? throw new CliException(error!);
+        }
+        else
+        {
+            full = Path.GetFullPath(path);
+            if (!File.Exists(full))
+            {
+                throw new CliException($"Module file not found: {full}");
+            }
         }
 
         return (AppNames.Require(app, "--app"), [new RoutePlan
         {
             Route = route,
             ModulePath = full,
+            ModuleReference = reference,
             Entrypoint = entrypoint,
             Environment = env.Length == 0 ? null : ParseEnvironment(env),
             Origin = "--route",

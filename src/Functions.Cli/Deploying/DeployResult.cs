@@ -12,6 +12,7 @@ namespace Functions.Cli.Deploying;
 /// <param name="Routes">Every route of the release.</param>
 /// <param name="Modules">Each module file, uploaded or found already uploaded.</param>
 /// <param name="Files">Each file bundle packed from local files, uploaded or found already uploaded.</param>
+/// <param name="Pulled">Each module the control plane pulled from an OCI registry; null when none.</param>
 internal sealed record DeployResult(
     string App,
     bool DryRun,
@@ -19,15 +20,18 @@ internal sealed record DeployResult(
     long? Generation,
     IReadOnlyList<DeployedRoute> Routes,
     IReadOnlyList<ModuleUpload> Modules,
-    IReadOnlyList<FileUpload> Files)
+    IReadOnlyList<FileUpload> Files,
+    IReadOnlyList<ModulePull>? Pulled = null)
 {
     public static DeployResult From(
-        Activation activation, IReadOnlyList<DeployedRoute> routes, IReadOnlyList<ModuleUpload> modules, IReadOnlyList<FileUpload> files) =>
-        new(activation.App, false, activation.Version, activation.Generation, routes, modules, files);
+        Activation activation, IReadOnlyList<DeployedRoute> routes, IReadOnlyList<ModuleUpload> modules,
+        IReadOnlyList<FileUpload> files, IReadOnlyList<ModulePull>? pulled = null) =>
+        new(activation.App, false, activation.Version, activation.Generation, routes, modules, files,
+            pulled is { Count: > 0 } ? pulled : null);
 
     public static DeployResult Planned(string app, IReadOnlyList<RoutePlan> routes) => new(
         app, true, null, null,
-        [.. routes.Select(r => new DeployedRoute(r.Route, r.ModuleDigest, r.ModulePath, r.Entrypoint,
+        [.. routes.Select(r => new DeployedRoute(r.Route, r.ModuleDigest, r.ModulePath ?? r.ModuleReference, r.Entrypoint,
             r.Files?.ToDictionary(f => f.Key, f => f.Value.Description, StringComparer.Ordinal)))],
         [],
         []);
@@ -36,7 +40,7 @@ internal sealed record DeployResult(
 /// <summary>One deployed route: its module's digest (null on a dry run of a file) and the file it came from.</summary>
 /// <param name="Route">The route.</param>
 /// <param name="Module">The module's digest; null on a dry run of a file.</param>
-/// <param name="Source">The module file it came from; null for a digest given as is.</param>
+/// <param name="Source">The module file it came from, or its <c>oci://</c> reference; null for a digest given as is.</param>
 /// <param name="Entrypoint">The export called, when not the default.</param>
 /// <param name="Files">Guest path → the bundle's digest (on a dry run: the folder or files it is packed from).</param>
 internal sealed record DeployedRoute(

@@ -33,13 +33,19 @@ internal sealed partial class Deployer(ApiClient api, CliOutput output)
                 uploads[path] = await EnsureUploadedAsync(path, cancel);
             }
 
+            var pulls = new Dictionary<string, ModulePull>(StringComparer.Ordinal);
+            foreach (var reference in routes.Select(r => r.ModuleReference).OfType<string>().Distinct(StringComparer.Ordinal))
+            {
+                pulls[reference] = await PullAsync(reference, cancel);
+            }
+
             var bundles = new Dictionary<string, FileUpload>(StringComparer.Ordinal);
             foreach (var plan in plans)
             {
                 bundles[plan.Key] = await EnsureBundleUploadedAsync(plan.Description, packed[plan.Key], cancel);
             }
 
-            return await PutAsync(app, routes, uploads, bundles, cancel);
+            return await PutAsync(app, routes, uploads, pulls, bundles, cancel);
         }
         finally
         {
@@ -54,15 +60,17 @@ internal sealed partial class Deployer(ApiClient api, CliOutput output)
         string app,
         IReadOnlyList<RoutePlan> routes,
         Dictionary<string, ModuleUpload> uploads,
+        Dictionary<string, ModulePull> pulls,
         Dictionary<string, FileUpload> bundles,
         CancellationToken cancel)
     {
-
+        // A pulled module is deployed by the digest it was pulled as: moving the tag later changes nothing here.
         var requests = routes.Select(r => new RouteRequest
         {
             Route = r.Route,
-            Module = r.ModulePath is { } path ? uploads[path].Digest : r.ModuleDigest
-                ?? throw new InvalidOperationException($"{r.Origin} has neither a module file nor a digest."),
+            Module = r.ModulePath is { } path ? uploads[path].Digest
+                : r.ModuleReference is { } reference ? pulls[reference].Digest
+                : r.ModuleDigest ?? throw new InvalidOperationException($"{r.Origin} has neither a module file nor a digest."),
             Entrypoint = r.Entrypoint,
             Environment = r.Environment,
             Argv = r.Argv,
@@ -82,9 +90,19 @@ internal sealed partial class Deployer(ApiClient api, CliOutput output)
             throw e.WithFieldNames(field => DescribeField(field, routes));
         }
 
-        var deployed = routes.Zip(requests, (plan, request) =>
-            new DeployedRoute(plan.Route, request.Module, plan.ModulePath, plan.Entrypoint, request.Files)).ToList();
-        return DeployResult.From(activation, deployed, [.. uploads.Values], [.. bundles.Values]);
+        var deployed = routes.Zip(requests, (plan, request) => new DeployedRoute(
+            plan.Route, request.Module, plan.ModulePath ?? plan.ModuleReference, plan.Entrypoint, request.Files)).ToList();
+        return DeployResult.From(activation, deployed, [.. uploads.Values], [.. bundles.Values], [.. pulls.Values]);
+    }
+
+    /// <summary>Has the control plane pull a module from its registry; the release then names it by digest.</summary>
+    public async Task<ModulePull> PullAsync(string reference, CancellationToken cancel)
+    {
+        output.Note($"{reference}: pulling through the control plane");
+        var (module, stored) = await api.PullModuleAsync(reference, cancel);
+        output.Note($"{reference}: {(stored ? "pulled" : "pulled, already stored")} ({Formats.ShortDigest(module.Digest)}, " +
+            $"{Formats.Bytes(module.Size)})");
+        return new ModulePull(reference, module.Digest, module.Size, module.Source?.ManifestDigest, stored);
     }
 
     /// <summary>Uploads a packed bundle unless the control plane already has its digest.</summary>

@@ -6,7 +6,8 @@ namespace Functions.Cli.Deploying;
 
 /// <summary>
 /// One route to deploy, as read from the command line, a manifest or a WAGI modules.toml: its module is a local
-/// file still to upload (<see cref="ModulePath"/>) or a module already on the control plane (<see cref="ModuleDigest"/>).
+/// file still to upload (<see cref="ModulePath"/>), a module already on the control plane (<see cref="ModuleDigest"/>),
+/// or one in an OCI registry for the control plane to pull (<see cref="ModuleReference"/>).
 /// </summary>
 internal sealed record RoutePlan
 {
@@ -17,6 +18,9 @@ internal sealed record RoutePlan
 
     /// <summary>A module already uploaded, by digest.</summary>
     public string? ModuleDigest { get; init; }
+
+    /// <summary>A module in an OCI registry (<c>oci://HOST/REPO:TAG</c>), which the control plane pulls.</summary>
+    public string? ModuleReference { get; init; }
 
     public string? Entrypoint { get; init; }
 

@@ -11,7 +11,8 @@ namespace Functions.Cli.Manifests;
 
 /// <summary>
 /// Reads an app manifest (<c>.json</c> or <c>.toml</c>, docs/cli.md): the app's name and its routes, each with a
-/// module file path relative to the manifest (or a digest already uploaded) and the same optional fields as the
+/// module file path relative to the manifest (or a digest already uploaded, or an <c>oci://</c> reference the control
+/// plane pulls) and the same optional fields as the
 /// REST API. Every problem is collected, each naming its field, before anything is uploaded.
 /// </summary>
 internal static class ManifestReader
@@ -79,12 +80,15 @@ internal static class ManifestReader
                 problems.Add($"{at}.module: missing; give the module file's path, relative to the manifest.");
             }
 
-            var (modulePath, digest) = module is null ? (null, null) : ResolveModule(module, folder, $"{at}.module", problems);
+            var (modulePath, digest, reference) = module is null
+                ? (null, null, null)
+                : ResolveModule(module, folder, $"{at}.module", problems);
             routes.Add(new RoutePlan
             {
                 Route = route ?? "",
                 ModulePath = modulePath,
                 ModuleDigest = digest,
+                ModuleReference = reference,
                 Entrypoint = String(item, "entrypoint", $"{at}.entrypoint", problems),
                 Environment = Environment(item["environment"], $"{at}.environment", problems),
                 Argv = String(item, "argv", $"{at}.argv", problems),
@@ -113,27 +117,40 @@ internal static class ManifestReader
         }
     }
 
-    private static (string? Path, string? Digest) ResolveModule(string module, string folder, string at, List<string> problems)
+    private static (string? Path, string? Digest, string? Reference) ResolveModule(
+        string module, string folder, string at, List<string> problems)
     {
         if (module.StartsWith(ContentDigest.Prefix, StringComparison.OrdinalIgnoreCase))
         {
             if (ContentDigest.Normalize(module) is { } digest)
             {
-                return (null, digest);
+                return (null, digest, null);
             }
 
             problems.Add($"{at}: '{module}' is not a digest: 'sha256:' is followed by 64 hex digits.");
-            return (null, null);
+            return (null, null, null);
+        }
+
+        if (OciModules.IsReference(module))
+        {
+            if (OciModules.Normalize(module, out var error) is { } reference)
+            {
+                return (null, null, reference);
+            }
+
+            problems.Add($"{at}: {error}");
+            return (null, null, null);
         }
 
         var path = Path.GetFullPath(Path.Combine(folder, module));
         if (!File.Exists(path))
         {
-            problems.Add($"{at}: file not found: {path} (module paths are relative to the manifest's folder).");
-            return (null, null);
+            problems.Add($"{at}: file not found: {path} (module paths are relative to the manifest's folder; a module " +
+                "in a registry is written oci://HOST/REPOSITORY:TAG).");
+            return (null, null, null);
         }
 
-        return (path, null);
+        return (path, null, null);
     }
 
     private static string? String(JsonObject item, string key, string at, List<string> problems)

@@ -4,7 +4,7 @@ namespace Functions.Cli.Output;
 internal sealed record ErrorDocument(ErrorInfo Error);
 
 /// <summary>What went wrong.</summary>
-/// <param name="Kind"><c>api</c> (the control plane refused), <c>unreachable</c>, <c>input</c> (a flag or file) or <c>timeout</c>.</param>
+/// <param name="Kind"><c>api</c> (the control plane refused), <c>unreachable</c>, <c>input</c> (a flag or file), <c>registry</c> (an OCI registry failed; Detail is the error kind, Details the registry) or <c>timeout</c>.</param>
 /// <param name="Title">One line.</param>
 /// <param name="Detail">What to fix.</param>
 /// <param name="Status">The HTTP status, for <c>api</c>.</param>

@@ -49,6 +49,13 @@ internal static class ErrorReporter
         return ExitCodes.Unreachable;
     }
 
+    public static int Report(CliOutput output, Functions.Oci.OciException e)
+    {
+        Write(output, e.Message, []);
+        output.Document(new ErrorDocument(new ErrorInfo("registry", e.Message, e.Kind.ToString(), Details: [e.Registry])), ApiJson.Default.ErrorDocument);
+        return e.Kind == Functions.Oci.OciErrorKind.Unreachable ? ExitCodes.Unreachable : ExitCodes.Failed;
+    }
+
     public static int Report(CliOutput output, CliException e)
     {
         Write(output, e.Message, e.Details);

@@ -59,7 +59,7 @@ internal static partial class WagiImporter
                 import.Error(n, null, "route", null, "missing: every [[module]] needs a route, e.g. route = \"/hello\".");
             }
 
-            string? modulePath = null;
+            string? modulePath = null, moduleReference = null;
             if (Text(table, "module", n, route, import) is not { } reference)
             {
                 import.Error(n, route, "module", null, "missing: give the module file, e.g. module = \"hello.wasm\".");
@@ -67,13 +67,21 @@ internal static partial class WagiImporter
             else
             {
                 usedProjectRoot |= reference.Contains(ProjectRootPlaceholder, StringComparison.Ordinal);
-                modulePath = ResolveModule(reference, folder, projectRoot, n, route, import, explained);
+                if (IsOci(reference))
+                {
+                    moduleReference = MapOciReference(reference, n, route, import);
+                }
+                else
+                {
+                    modulePath = ResolveModule(reference, folder, projectRoot, n, route, import, explained);
+                }
             }
 
             var plan = new RoutePlan
             {
                 Route = route ?? "",
                 ModulePath = modulePath,
+                ModuleReference = moduleReference,
                 Entrypoint = Text(table, "entrypoint", n, route, import),
                 Argv = Text(table, "argv", n, route, import),
                 Environment = import.Environment(table["environment"], n, route),
@@ -96,7 +104,7 @@ internal static partial class WagiImporter
                         break;
                     case "bindle_server":
                         import.Unsupported(n, route, key, value,
-                            "not carried over: modules are uploaded from files; Bindle is not supported.");
+                            "not carried over: Bindle is not supported (modules come from files or OCI registries).");
                         break;
                     default:
                         import.Unsupported(n, route, key, value, "not a [[module]] field this import knows; ignored.");
@@ -141,8 +149,12 @@ internal static partial class WagiImporter
         else if (Scheme().Match(expanded) is { Success: true } scheme)
         {
             import.Error(n, route, "module", JsonValue.Create(reference),
-                $"'{scheme.Groups[1].Value}:' references are fetched by WAGI from a registry or server; this import " +
-                "uploads local files only: download the module and give its path.");
+                scheme.Groups[1].Value.Equals("bindle", StringComparison.OrdinalIgnoreCase)
+                    ? "not carried over: Bindle (deprecated in WAGI itself) is not an OCI registry and this platform does " +
+                      "not speak it. Push the module to an OCI registry (functions push MODULE.wasm HOST/REPO:TAG) and " +
+                      "write module = \"oci://HOST/REPO:TAG\", or download it and give its path."
+                    : $"'{scheme.Groups[1].Value}:' references are fetched by WAGI from a server this import does not " +
+                      "know: download the module and give its path, or push it to an OCI registry and write oci://HOST/REPO:TAG.");
             return null;
         }
         else
@@ -182,6 +194,42 @@ internal static partial class WagiImporter
         import.Error(n, route, "module", JsonValue.Create(reference),
             $"file not found: {path} (relative paths are read from the toml's folder).");
         return null;
+    }
+
+    private static bool IsOci(string reference) => reference.StartsWith("oci:", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// WAGI's <c>oci:</c> references (deislabs/wagi <c>module_loader.rs</c>): <c>oci://HOST[:PORT]/REPO:TAG</c>, or
+    /// <c>oci:NAME</c> read as a Docker image name, whose first part is the registry when it holds a '.' or a ':' or
+    /// is <c>localhost</c>, and Docker Hub otherwise. Those that name their registry become <c>oci://</c> references
+    /// the control plane pulls; Docker Hub's implicit ones are refused, saying how to write them.
+    /// </summary>
+    private static string? MapOciReference(string reference, int n, string? route, ImportBuilder import)
+    {
+        var name = reference["oci:".Length..].TrimStart('/');
+        var first = name.Split('/')[0];
+        var namesRegistry = name.Contains('/', StringComparison.Ordinal) &&
+            (first.Contains('.', StringComparison.Ordinal) || first.Contains(':', StringComparison.Ordinal) || first == "localhost");
+        if (!reference.StartsWith("oci://", StringComparison.OrdinalIgnoreCase) && !namesRegistry)
+        {
+            var repository = name.Contains('/', StringComparison.Ordinal) ? name : "library/" + name;
+            import.Error(n, route, "module", JsonValue.Create(reference),
+                "not carried over: this reference names no registry, so WAGI pulled it from Docker Hub; here a reference " +
+                $"names its registry: write module = \"oci://registry-1.docker.io/{repository}\" (Docker Hub's registry " +
+                "host) or, better, push the module to your own registry (functions push).");
+            return null;
+        }
+
+        if (OciModules.Normalize(OciModules.Scheme + name, out var error) is not { } normalized)
+        {
+            import.Error(n, route, "module", JsonValue.Create(reference), error!);
+            return null;
+        }
+
+        import.Note(n, route, "module", JsonValue.Create(reference),
+            $"pulled by the control plane from its registry as {normalized}, with the control plane's credentials for " +
+            "that registry (Functions:Registries); the release names the digest it was pulled as.");
+        return normalized;
     }
 
     private static string? Text(JsonObject table, string key, int n, string? route, ImportBuilder import)

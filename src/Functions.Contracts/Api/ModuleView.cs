@@ -24,7 +24,15 @@ public sealed record ModuleView
 
     /// <summary>What the module imports.</summary>
     public required IReadOnlyList<ModuleImport> Imports { get; init; }
+
+    /// <summary>Where the module was last pulled from (<c>POST /api/v1/modules/pull</c>); null for an upload.</summary>
+    public ModuleSource? Source { get; init; }
 }
+
+/// <summary>
+/// The OCI reference a module was pulled from, the manifest digest that reference resolved to, and when.
+/// </summary>
+public sealed record ModuleSource(string Reference, string ManifestDigest, DateTimeOffset PulledAt);
 
 /// <summary>One import of a module: the module it comes from, its name and what kind of thing it is.</summary>
 public sealed record ModuleImport(string Module, string Name, string Kind);

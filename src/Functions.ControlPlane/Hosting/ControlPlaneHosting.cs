@@ -4,6 +4,7 @@ using Functions.ControlPlane.Data;
 using Functions.ControlPlane.Files;
 using Functions.ControlPlane.Internal;
 using Functions.ControlPlane.Messaging;
+using Functions.ControlPlane.Modules.Registries;
 using Functions.ControlPlane.OpenApi;
 using Functions.ControlPlane.Security;
 using Functions.ControlPlane.Workers;
@@ -53,6 +54,8 @@ public static class ControlPlaneHosting
         services.AddHostedService(provider => provider.GetRequiredService<WorkerExpiry>());
         services.AddSingleton<DesiredStateCache>();
         services.AddSingleton<ModuleInspector>();
+        services.AddScoped<Modules.ModuleStore>();
+        services.AddModuleRegistries();
         services.AddOptions<DeployCheckOptions>().BindConfiguration(DeployCheckOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<DeployChecker>();
         // The workers' runtime section, which the deploy checks build their engine from: wrong values fail start-up.

@@ -15,6 +15,9 @@ internal static class ModuleViews
         Exports = m.Exports,
         Entrypoints = m.Entrypoints,
         Imports = Imports(m.Imports),
+        Source = m.SourceReference == null
+            ? null
+            : new ModuleSource(m.SourceReference, m.SourceManifestDigest!, m.SourcePulledAt!.Value),
     };
 
     private static readonly Func<StoredModule, ModuleView> Map = Projection.Compile();

@@ -1,8 +1,11 @@
 using Functions.ControlPlane.Common;
 using Functions.ControlPlane.Hosting;
+using Functions.ControlPlane.Modules.Registries;
+using Functions.ControlPlane.OpenApi;
 using Functions.ControlPlane.Security;
 using Functions.Data;
 using Functions.Modules;
+using Functions.Oci;
 using Functions.Runtime;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -35,6 +38,29 @@ public static class ModulesApi
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
 
+        api.MapPost("/pull", PullAsync)
+            .WithName("PullModule")
+            .WithSummary("Pull a WebAssembly module from an OCI registry")
+            .WithDescription(
+                "Body: `{\"reference\": \"HOST[:PORT]/REPOSITORY[:TAG]\"}` (or `…@sha256:HEX`). The control plane " +
+                "resolves the manifest (an OCI image manifest or index), picks the Wasm layer " +
+                "(`application/vnd.wasm.content.layer.v1+wasm`, `application/vnd.module.wasm.content.layer.v1+wasm`, or " +
+                "a single `application/wasm` layer), streams it while verifying its digest and size, checks it exactly " +
+                "as an upload is checked, and stores it with its source (the reference and the manifest digest). Answers " +
+                "201 with the new module, or 200 when these bytes were stored already (their source is updated). " +
+                "Credentials for a registry come from the control plane's configuration (`Functions:Registries`), never " +
+                "from the request. On any error nothing is stored: 400 for an invalid reference or module, 404 when the " +
+                "repository or tag does not exist, 413 for a module over `Functions:MaxModuleBytes`, 422 for a manifest " +
+                "without a Wasm layer or content that does not match its digest, 502 naming the registry when it cannot " +
+                "be reached or refuses the credentials.")
+            .WithJsonBody<ModulePullRequest>()
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
+            .ProducesProblem(StatusCodes.Status502BadGateway);
+
         api.MapGet("/", ListAsync)
             .WithName("ListModules")
             .WithSummary("List modules, newest first")
@@ -66,13 +92,7 @@ public static class ModulesApi
     }
 
     internal static async Task<Results<Created<ModuleView>, Ok<ModuleView>, ProblemHttpResult>> UploadAsync(
-        HttpRequest request,
-        FunctionsDbContext db,
-        ModuleInspector inspector,
-        Apps.Checks.DeployChecker checker,
-        IOptions<ControlPlaneOptions> options,
-        TimeProvider time,
-        ILogger<ModuleInspector> logger)
+        HttpRequest request, ModuleStore store, IOptions<ControlPlaneOptions> options)
     {
         var (bytes, problem) = await ModuleUploadReader.ReadAsync(request, options.Value.MaxModuleBytes);
         if (problem is not null)
@@ -80,60 +100,71 @@ public static class ModulesApi
             return problem;
         }
 
-        var cancel = request.HttpContext.RequestAborted;
-        var digest = ModuleDigest.Of(bytes!);
-        if (await FindAsync(db, digest, cancel) is { } existing)
+        return Answer(await store.AddAsync(bytes!, source: null, request.HttpContext.RequestAborted));
+    }
+
+    internal static async Task<Results<Created<ModuleView>, Ok<ModuleView>, ProblemHttpResult>> PullAsync(
+        HttpRequest request, ModulePuller puller, IOptions<ControlPlaneOptions> options, ILogger<ModulePuller> logger)
+    {
+        var (body, problem) = await JsonBody.ReadAsync<ModulePullRequest>(request);
+        if (problem is not null)
         {
-            return TypedResults.Ok(existing);
+            return problem;
         }
 
-        // Compiled once, on the workers' engine (the deploy checks'), where the deploy that follows finds it.
-        var compiled = await Task.Run(() => checker.TryCompile(digest, bytes!), cancel);
-        var inspection = inspector.Inspect(bytes!, compiled);
-        if (inspection.Error is { } error)
+        if (string.IsNullOrWhiteSpace(body!.Reference))
         {
-            return TypedResults.Problem(new Microsoft.AspNetCore.Mvc.ProblemDetails
+            return Problems.Validation(new Dictionary<string, string[]>
             {
-                Status = StatusCodes.Status400BadRequest,
-                Title = error.Kind switch
-                {
-                    InspectionErrorKind.Empty => "The module is empty",
-                    InspectionErrorKind.NotWebAssembly => "Not a WebAssembly module",
-                    InspectionErrorKind.Component => "Components are not supported",
-                    InspectionErrorKind.NoEntrypoint => "The module has no entrypoint",
-                    _ => "The module does not compile",
-                },
-                Detail = error.Message,
-                Extensions = { ["reason"] = error.Kind.ToString() },
+                ["reference"] = ["Give the module's reference, e.g. {\"reference\": \"registry.example.com/team/hello:1.0\"}."],
             });
         }
 
-        var info = inspection.Module!;
-        var module = new StoredModule
+        if (!OciReference.TryParse(body.Reference.Trim(), out var reference, out var error))
         {
-            Digest = digest,
-            Content = bytes!,
-            Size = bytes!.Length,
-            UploadedAt = time.GetUtcNow(),
-            Exports = [.. info.Exports],
-            Entrypoints = [.. info.Entrypoints],
-            Imports = [.. info.Imports.Select(i => new Functions.Data.ModuleImport(i.Module, i.Name, i.Kind))],
-        };
-        db.Modules.Add(module);
-        try
-        {
-            await db.SaveChangesAsync(cancel);
-        }
-        catch (DbUpdateException e) when (Data.PostgresErrors.IsUniqueViolation(e))
-        {
-            // The same bytes were uploaded concurrently: theirs is ours.
-            db.ChangeTracker.Clear();
-            return TypedResults.Ok((await FindAsync(db, digest, cancel))!);
+            return Problems.Validation(new Dictionary<string, string[]>
+            {
+                ["reference"] = [$"{error?.TrimEnd('.')}. Give HOST[:PORT]/REPOSITORY[:TAG] or HOST[:PORT]/REPOSITORY@sha256:HEX, " +
+                    "e.g. registry.example.com/team/hello:1.0 (the registry host is required)."],
+            });
         }
 
-        Log.ModuleUploaded(logger, digest, module.Size);
-        return TypedResults.Created($"/api/v1/modules/{digest}", ModuleViews.From(module));
+        try
+        {
+            return Answer(await puller.PullAsync(reference!, request.HttpContext.RequestAborted));
+        }
+        catch (OciException e)
+        {
+            Log.PullFailed(logger, reference!.ToString(), e.Registry, e.Kind.ToString(), e.Message);
+            return RegistryProblems.From(e, options.Value.MaxModuleBytes);
+        }
     }
+
+    /// <summary>201 with a new module, 200 with the one already stored, 400 saying why the bytes are not a module.</summary>
+    internal static Results<Created<ModuleView>, Ok<ModuleView>, ProblemHttpResult> Answer(ModuleAddOutcome outcome) =>
+        outcome switch
+        {
+            ModuleAddOutcome.Created(var module) => TypedResults.Created($"/api/v1/modules/{module.Digest}", module),
+            ModuleAddOutcome.Existing(var module) => TypedResults.Ok(module),
+            ModuleAddOutcome.Invalid(var error) => Invalid(error),
+            _ => throw new InvalidOperationException($"Unknown outcome {outcome}."),
+        };
+
+    private static ProblemHttpResult Invalid(InspectionError error) =>
+        TypedResults.Problem(new Microsoft.AspNetCore.Mvc.ProblemDetails
+        {
+            Status = StatusCodes.Status400BadRequest,
+            Title = error.Kind switch
+            {
+                InspectionErrorKind.Empty => "The module is empty",
+                InspectionErrorKind.NotWebAssembly => "Not a WebAssembly module",
+                InspectionErrorKind.Component => "Components are not supported",
+                InspectionErrorKind.NoEntrypoint => "The module has no entrypoint",
+                _ => "The module does not compile",
+            },
+            Detail = error.Message,
+            Extensions = { ["reason"] = error.Kind.ToString() },
+        });
 
     internal static async Task<Results<Ok<PaginatedItems<ModuleView>>, ProblemHttpResult>> ListAsync(
         FunctionsDbContext db, PageRequest page, CancellationToken cancel)
@@ -209,7 +240,7 @@ public static class ModulesApi
                select "app '" + application.Name + "' route '" + active.Route + "'")
             .ToListAsync(cancel);
 
-    private static Task<ModuleView?> FindAsync(FunctionsDbContext db, string digest, CancellationToken cancel) =>
+    internal static Task<ModuleView?> FindAsync(FunctionsDbContext db, string digest, CancellationToken cancel) =>
         Summaries(db.Modules.Where(m => m.Digest == digest)).SingleOrDefaultAsync(cancel);
 
     // Never loads the bytes.

@@ -101,6 +101,35 @@ public sealed class ManifestReaderTests : IDisposable
     }
 
     [Fact]
+    public void An_oci_module_is_left_for_the_control_plane_to_pull_and_a_malformed_one_is_reported()
+    {
+        var path = folder.Write("app.toml", """
+            app = "x"
+            [[routes]]
+            route = "/"
+            module = "oci://registry.example.com:5000/team/hello:1.0"
+            [[routes]]
+            route = "/bad"
+            module = "oci://no-repository"
+            """);
+
+        var error = Assert.Throws<CliException>(() => ManifestReader.Read(path));
+        var problem = Assert.Single(error.Details);
+        Assert.StartsWith("routes[1].module: 'oci://no-repository' is not an OCI reference", problem, StringComparison.Ordinal);
+
+        folder.Write("app.toml", """
+            app = "x"
+            [[routes]]
+            route = "/"
+            module = "oci://registry.example.com:5000/team/hello:1.0"
+            """);
+        var route = Assert.Single(ManifestReader.Read(path).Routes);
+        Assert.Equal("oci://registry.example.com:5000/team/hello:1.0", route.ModuleReference);
+        Assert.Null(route.ModulePath);
+        Assert.Null(route.ModuleDigest);
+    }
+
+    [Fact]
     public void Every_problem_in_a_manifest_is_reported_at_once()
     {
         var path = folder.Write("app.json", """
@@ -116,7 +145,8 @@ public sealed class ManifestReaderTests : IDisposable
                 "app: 'Not_Valid' is not valid: an application name is 1–63 characters of lowercase letters, digits and '-', starting and ending with a letter or digit, e.g. 'hello-world'.",
                 "routes[0].module: missing; give the module file's path, relative to the manifest.",
                 "routes[1].route: missing; e.g. \"/hello\", \"/api/...\" (a prefix) or \"/...\" (everything).",
-                $"routes[1].module: file not found: {Path.Combine(folder.Path, "missing.wasm")} (module paths are relative to the manifest's folder).",
+                $"routes[1].module: file not found: {Path.Combine(folder.Path, "missing.wasm")} (module paths are relative to the manifest's folder; a module " +
+                    "in a registry is written oci://HOST/REPOSITORY:TAG).",
                 "routes[2]: a route is a table/object with at least 'route' and 'module'.",
             ],
             error.Details);

@@ -172,8 +172,10 @@ public sealed class WagiImporterTests : IDisposable
     }
 
     [Theory]
-    [InlineData("oci:example.com/hello:1.0", "'oci:' references")]
-    [InlineData("bindle:example.com/hello/1.0.0", "'bindle:' references")]
+    [InlineData("bindle:example.com/hello/1.0.0", "Bindle (deprecated in WAGI itself) is not an OCI registry")]
+    [InlineData("oci:team/hello:1.2.3", "oci://registry-1.docker.io/team/hello:1.2.3")]
+    [InlineData("oci:hello:1.2.3", "oci://registry-1.docker.io/library/hello:1.2.3")]
+    [InlineData("oci://example.com/", "is not an OCI reference")]
     [InlineData("https://example.com/hello.wasm", "'https:' references")]
     [InlineData("hello.wat", "wat2wasm hello.wat")]
     [InlineData("missing.wasm", "file not found")]
@@ -193,6 +195,29 @@ public sealed class WagiImporterTests : IDisposable
         Assert.Equal("[[module]] #1 (/) module", error.Where);
         Assert.Contains(message, error.Message, StringComparison.Ordinal);
         Assert.Null(Assert.Single(import.Routes).ModulePath);
+    }
+
+    [Theory]
+    [InlineData("oci://127.0.0.1:5000/team/hello:1.0", "oci://127.0.0.1:5000/team/hello:1.0")]
+    [InlineData("oci:example.com/hello:1.0", "oci://example.com/hello:1.0")]
+    [InlineData("oci:localhost:5000/hello", "oci://localhost:5000/hello:latest")]
+    [InlineData("oci:registry.lan/team/hello@sha256:2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae",
+        "oci://registry.lan/team/hello@sha256:2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae")]
+    public void An_oci_reference_naming_its_registry_is_carried_over_for_the_control_plane_to_pull(string reference, string mapped)
+    {
+        var toml = folder.Write("modules.toml", $"""
+            [[module]]
+            route = "/"
+            module = "{reference}"
+            """);
+
+        var import = WagiImporter.Read(toml, new WagiImportOptions());
+
+        Assert.Empty(import.Errors);
+        var route = Assert.Single(import.Routes);
+        Assert.Null(route.ModulePath);
+        Assert.Equal(mapped, route.ModuleReference);
+        Assert.Contains("pulled by the control plane", Assert.Single(import.Notes).Message, StringComparison.Ordinal);
     }
 
     [Fact]
