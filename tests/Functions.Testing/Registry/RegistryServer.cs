@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using DotNet.Testcontainers.Builders;
@@ -21,6 +22,15 @@ public sealed class RegistryServer : IAsyncDisposable
     private const string ContainerImage = "registry:2";
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(30);
     private static readonly Lazy<Task<RegistryServer>> SharedRegistry = new(StartSharedAsync);
+
+    // $1 binary, $2 config, $3 the test process, $4 storage: serve until the test process is gone, then clean up.
+    private const string Watcher = """
+        "$1" serve "$2" & registry=$!
+        trap 'kill $registry 2>/dev/null' TERM INT
+        while kill -0 "$3" 2>/dev/null && kill -0 $registry 2>/dev/null; do sleep 1; done
+        kill $registry 2>/dev/null; wait $registry
+        kill -0 "$3" 2>/dev/null || rm -rf "$4"
+        """;
 
     private readonly Process? process;
     private readonly IContainer? container;
@@ -99,7 +109,9 @@ public sealed class RegistryServer : IAsyncDisposable
                 var config = Path.Combine(storage, "config.yml");
                 await File.WriteAllTextAsync(config,
                     $"version: 0.1\nlog:\n  level: info\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    rootdirectory: {Path.Combine(storage, "data")}\n  delete:\n    enabled: true\nhttp:\n  addr: {address}\n  secret: {Guid.NewGuid():N}\n{authConfig}").ConfigureAwait(false);
-                var start = new ProcessStartInfo(Binary, ["serve", config])
+                // Through a watcher shell: a test process that ends without disposing (the shared registry, a killed
+                // test host) must not leave a registry running, nor its storage behind.
+                var start = new ProcessStartInfo("/bin/sh", ["-c", Watcher, "registry-watcher", Binary, config, Environment.ProcessId.ToString(CultureInfo.InvariantCulture), storage])
                 {
                     RedirectStandardOutput = true,
                     RedirectStandardError = true,
