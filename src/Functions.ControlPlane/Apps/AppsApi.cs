@@ -286,6 +286,10 @@ public static class AppsApi
                 r.Route, r.ModuleDigest, r.Entrypoint, r.Environment, r.Argv,
                 [.. r.Volumes.Select(v => new VolumeMount(v.GuestPath, v.HostPath, v.Writable))],
                 new RouteLimits(r.TimeoutMs, r.MemoryMb, r.MaxBodyBytes, r.MaxConcurrency),
-                mounts[r.Id].OrderBy(f => f.Ordinal).ToDictionary(f => f.GuestPath, f => f.BundleDigest, StringComparer.Ordinal)))]);
+                mounts[r.Id].OrderBy(f => f.Ordinal).ToDictionary(f => f.GuestPath, f => f.BundleDigest, StringComparer.Ordinal))
+            {
+                AllowedHosts = r.AllowedHosts,
+                MaxOutboundConcurrency = r.MaxOutboundConcurrency,
+            })]);
     }
 }

@@ -304,6 +304,7 @@ public sealed partial class StateBuilder(
             .. binding.Volumes.Select(v => new Volume(v.GuestPath, v.HostPath, v.Writable)),
             .. (binding.Files ?? []).Select(f => new Volume(f.GuestPath, bundles.PathOf(f.Digest), Writable: false)),
         ],
+        Outbound = OutboundBinding.Settings(binding),
     };
 
     [LoggerMessage(EventId = 1101, Level = LogLevel.Information, Message = "Compiled {ModuleDigest} ({Bytes} bytes) in {Milliseconds:F0} ms")]
