@@ -18,9 +18,4 @@ public static class OutboundBinding
                 AllowedHosts = binding.AllowedHosts ?? [],
                 MaxConcurrency = binding.MaxOutboundConcurrency ?? OutboundHttpSettings.DefaultMaxConcurrency,
             };
-
-    /// <summary>The settings as one string for <see cref="Serving.PoolKey"/>: a pool's instances keep the origins they
-    /// were made with, so a release that changes them needs a new pool.</summary>
-    public static string Key(RouteBinding binding) =>
-        $"{binding.MaxOutboundConcurrency ?? OutboundHttpSettings.DefaultMaxConcurrency} {string.Join(' ', binding.AllowedHosts ?? [])}";
 }

@@ -207,12 +207,13 @@ public sealed partial class StateBuilder(
 
         ServedRoute Serve(RouteBinding binding, string label, string entrypoint)
         {
-            var key = PoolKey.For(binding, entrypoint);
+            var settings = Settings(binding, entrypoint, label);
+            var key = PoolKey.For(binding, entrypoint, settings.Outbound);
             if (!pools.TryGetValue(key, out var pool))
             {
                 if (served is null || !served.Pools.TryGetValue(key, out pool))
                 {
-                    pool = runtime.CreatePool(modules[binding.ModuleDigest], Settings(binding, entrypoint, label));
+                    pool = runtime.CreatePool(modules[binding.ModuleDigest], settings);
                     created.Add(pool);
                 }
 
