@@ -15,6 +15,8 @@ public sealed record DesiredState(long Generation, IReadOnlyList<RouteBinding> R
 /// <param name="Limits">Resource limits of the binding.</param>
 /// <param name="ModuleExports">The module's exported functions, so workers know about <c>_routes</c>.</param>
 /// <param name="Files">Stored file bundles mounted read-only; null or empty when the route has none.</param>
+/// <param name="AllowedHosts">Normalised origins the function may call over HTTP; null or empty: no network.</param>
+/// <param name="MaxOutboundConcurrency">Outbound HTTP requests in flight at once on one worker; null: the default (8).</param>
 public sealed record RouteBinding(
     string App,
     int Release,
@@ -26,7 +28,9 @@ public sealed record RouteBinding(
     IReadOnlyList<VolumeMount> Volumes,
     RouteLimits Limits,
     IReadOnlyList<string> ModuleExports,
-    IReadOnlyList<FileMount>? Files = null);
+    IReadOnlyList<FileMount>? Files = null,
+    IReadOnlyList<string>? AllowedHosts = null,
+    int? MaxOutboundConcurrency = null);
 
 /// <summary>A stored file bundle visible read-only to the module at <paramref name="GuestPath"/>.</summary>
 /// <param name="GuestPath">Absolute, normalised guest path such as <c>/</c> or <c>/static</c>.</param>

@@ -36,6 +36,13 @@ public sealed class ReleaseRoute
     public required long MaxBodyBytes { get; init; }
 
     public required int MaxConcurrency { get; init; }
+
+    /// <summary>Normalised origins the function may call over HTTP, in the order deployed; empty: no network.</summary>
+    public List<string> AllowedHosts { get; init; } = [];
+
+    /// <summary>Outbound HTTP requests of the route in flight at once on one worker (the default, 8, for releases older
+    /// than the setting: the migration's column default).</summary>
+    public int MaxOutboundConcurrency { get; init; } = 8;
 }
 
 /// <summary>A host directory (already resolved under the volumes root) visible to the module at a guest path.</summary>

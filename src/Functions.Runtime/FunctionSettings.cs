@@ -28,4 +28,6 @@ public sealed record FunctionSettings
 
     /// <summary>Host directories the module sees; nothing else of the host is visible.</summary>
     public IReadOnlyList<Volume> Volumes { get; init; } = [];
+
+    public OutboundHttpSettings Outbound { get; init; } = OutboundHttpSettings.None;
 }

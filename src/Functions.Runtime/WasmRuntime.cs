@@ -6,6 +6,7 @@ using Functions.Modules;
 using Functions.Runtime.Execution;
 using Functions.Runtime.Modules;
 using Functions.Runtime.Native;
+using Functions.Runtime.Outbound;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Wasmtime;
@@ -28,6 +29,9 @@ public sealed partial class WasmRuntime : IDisposable
     private readonly nint _linker;
     private readonly nint _wasiLinker;
     private readonly WasiBridge? _wasiBridge;
+    private readonly OutboundCalls _outbound;
+    private readonly HttpClient? _ownOutboundClient;
+    private GCHandle _outboundHandle;
     private readonly ModuleCache _cache;
     private readonly SlotCounter _instances;
     private readonly InstanceFactory _factory;
@@ -43,7 +47,14 @@ public sealed partial class WasmRuntime : IDisposable
     private long _lastDiskSweep;
     private int _disposed;
 
-    public WasmRuntime(RuntimeOptions options, ILoggerFactory? loggers = null, TimeProvider? time = null)
+    /// <param name="options">The runtime's options, validated here.</param>
+    /// <param name="loggers">Where the runtime logs; null: nowhere.</param>
+    /// <param name="time">The clock pools scale by; null: the system's.</param>
+    /// <param name="outbound">
+    /// What functions' <c>wasi_experimental_http</c> calls go through (the worker's pooled client, its limits, its
+    /// metrics); null: a client of the runtime's own with the default <see cref="OutboundHttpOptions"/>.
+    /// </param>
+    public WasmRuntime(RuntimeOptions options, ILoggerFactory? loggers = null, TimeProvider? time = null, OutboundCalls? outbound = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         var problems = options.Validate();
@@ -57,6 +68,16 @@ public sealed partial class WasmRuntime : IDisposable
         loggers ??= NullLoggerFactory.Instance;
         _logger = loggers.CreateLogger<WasmRuntime>();
         PoolLogger = loggers.CreateLogger<FunctionPool>();
+        if (outbound is null)
+        {
+            var defaults = new OutboundHttpOptions();
+            var client = new HttpClient(OutboundNetwork.CreateHandler(defaults)) { Timeout = Timeout.InfiniteTimeSpan };
+            _ownOutboundClient = client;
+            outbound = new OutboundCalls(() => client, defaults);
+        }
+
+        outbound.UseLoggerIfNone(loggers.CreateLogger<OutboundCalls>());
+        _outbound = outbound;
 
         // Before the engine reserves its address space: a cache directory another user can write is refused here.
         byte[]? cacheKey = null;
@@ -109,6 +130,8 @@ public sealed partial class WasmRuntime : IDisposable
                 _cache.GetOrCompileRuntimeModule("functions-runtime-wasi-bridge", Module.ConvertText(WasiBridge.Wat)));
             StdioCapture.Define(_linker, _wasiBridge);
             PollOneoff.Define(_linker, _wasiBridge);
+            _outboundHandle = GCHandle.Alloc(_outbound);
+            HttpHostFunctions.Define(_linker, GCHandle.ToIntPtr(_outboundHandle));
             NativeSelfTest.Run(this, _factory, options.EpochTick);
         }
         catch
@@ -118,6 +141,12 @@ public sealed partial class WasmRuntime : IDisposable
             WasmtimeNative.LinkerDelete(_wasiLinker);
             _wasiBridge?.Dispose();
             _engine.Dispose();
+            if (_outboundHandle.IsAllocated)
+            {
+                _outboundHandle.Free();
+            }
+
+            _ownOutboundClient?.Dispose();
             throw;
         }
 
@@ -367,6 +396,12 @@ public sealed partial class WasmRuntime : IDisposable
                 $"Runtime:PoolingTotalInstances ({_options.PoolingTotalInstances}).", nameof(settings));
         }
 
+        if (settings.Outbound.MaxConcurrency is < 1 or > 10_000)
+        {
+            throw new ArgumentException($"{name}: the outbound concurrency {settings.Outbound.MaxConcurrency} must be between 1 and 10000.",
+                nameof(settings));
+        }
+
         foreach (var volume in settings.Volumes)
         {
             if (!volume.GuestPath.StartsWith('/') || !Path.IsPathFullyQualified(volume.HostPath))
@@ -492,6 +527,12 @@ public sealed partial class WasmRuntime : IDisposable
         WasmtimeNative.LinkerDelete(_wasiLinker);
         _wasiBridge?.Dispose();
         _engine.Dispose();
+        if (_outboundHandle.IsAllocated)
+        {
+            _outboundHandle.Free();
+        }
+
+        _ownOutboundClient?.Dispose();
     }
 
     [LoggerMessage(EventId = 3202, Level = LogLevel.Warning, Message = "Scaling pools or sweeping the disk cache failed: {Error}")]

@@ -37,6 +37,20 @@ public sealed class PoolKeyTests
         Assert.Equal(PoolKey.For(one, "_start"), PoolKey.For(one with { Release = 2 }, "_start"));
     }
 
+    [Fact]
+    public void A_route_whose_outbound_allow_list_or_concurrency_changes_gets_a_new_pool()
+    {
+        var binding = Binding("shop", "/a");
+        var allowed = new Functions.Runtime.OutboundHttpSettings { AllowedHosts = ["https://api.example.com"] };
+
+        Assert.NotEqual(PoolKey.For(binding, "_start", allowed), PoolKey.For(binding, "_start", Functions.Runtime.OutboundHttpSettings.None));
+        Assert.NotEqual(PoolKey.For(binding, "_start", allowed),
+            PoolKey.For(binding, "_start", allowed with { AllowedHosts = ["https://api.example.com", "https://b.example.com"] }));
+        Assert.NotEqual(PoolKey.For(binding, "_start", allowed), PoolKey.For(binding, "_start", allowed with { MaxConcurrency = 2 }));
+        Assert.Equal(PoolKey.For(binding, "_start", allowed),
+            PoolKey.For(binding with { Release = 2 }, "_start", new Functions.Runtime.OutboundHttpSettings { AllowedHosts = ["https://api.example.com"] }));
+    }
+
     private static RouteBinding Binding(string app, string route) => new(
         app, 1, route, "sha256:00", "_start", new Dictionary<string, string>(), null, [], RouteLimits.Default, ["_start"]);
 }

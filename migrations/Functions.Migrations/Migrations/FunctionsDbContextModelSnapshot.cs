@@ -289,6 +289,11 @@ namespace Functions.Migrations.Migrations
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
 
+                    b.PrimitiveCollection<List<string>>("AllowedHosts")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("allowed_hosts");
+
                     b.Property<string>("Argv")
                         .HasColumnType("text")
                         .HasColumnName("argv");
@@ -310,6 +315,10 @@ namespace Functions.Migrations.Migrations
                     b.Property<int>("MaxConcurrency")
                         .HasColumnType("integer")
                         .HasColumnName("max_concurrency");
+
+                    b.Property<int>("MaxOutboundConcurrency")
+                        .HasColumnType("integer")
+                        .HasColumnName("max_outbound_concurrency");
 
                     b.Property<int>("MemoryMb")
                         .HasColumnType("integer")

@@ -76,6 +76,8 @@ internal sealed partial class Deployer(ApiClient api, CliOutput output)
             Argv = r.Argv,
             Volumes = r.Volumes,
             Limits = r.Limits,
+            AllowedHosts = r.AllowedHosts,
+            MaxOutboundConcurrency = r.MaxOutboundConcurrency,
             Files = r.Files?.ToDictionary(
                 f => f.Key, f => f.Value.Digest ?? bundles[f.Value.Key].Digest, StringComparer.Ordinal),
         }).ToList();

@@ -32,6 +32,11 @@ internal sealed record RoutePlan
 
     public LimitsRequest? Limits { get; init; }
 
+    /// <summary>Origins the function may call over HTTP, as written; the control plane normalises them.</summary>
+    public IReadOnlyList<string>? AllowedHosts { get; init; }
+
+    public int? MaxOutboundConcurrency { get; init; }
+
     /// <summary>Guest path → the bundle mounted there (a local folder or files to pack, or a digest).</summary>
     public IReadOnlyDictionary<string, BundlePlan>? Files { get; init; }
 

@@ -18,7 +18,8 @@ namespace Functions.Cli.Manifests;
 internal static class ManifestReader
 {
     private static readonly string[] TopLevelKeys = ["app", "routes"];
-    private static readonly string[] RouteKeys = ["route", "module", "entrypoint", "environment", "argv", "volumes", "files", "limits"];
+    private static readonly string[] RouteKeys =
+        ["route", "module", "entrypoint", "environment", "argv", "volumes", "files", "limits", "allowed_hosts", "max_outbound_concurrency"];
     private static readonly string[] LimitKeys = ["timeoutMs", "memoryMb", "maxBodyBytes", "maxConcurrency"];
 
     public static AppManifest Read(string path)
@@ -95,6 +96,8 @@ internal static class ManifestReader
                 Volumes = Volumes(item["volumes"], $"{at}.volumes", problems),
                 Files = Files(item["files"], folder, $"{at}.files", problems),
                 Limits = Limits(item["limits"], $"{at}.limits", problems),
+                AllowedHosts = AllowedHosts(item["allowed_hosts"], $"{at}.allowed_hosts", problems),
+                MaxOutboundConcurrency = (int?)Integer(item, "max_outbound_concurrency", at, int.MaxValue, problems),
                 Origin = at,
             });
         }
@@ -334,6 +337,42 @@ internal static class ManifestReader
         };
     }
 
+    /// <summary>The origins as written (the control plane normalises them); each one that is not a plain origin is a
+    /// problem here already, before anything is uploaded.</summary>
+    private static List<string>? AllowedHosts(JsonNode? node, string at, List<string> problems)
+    {
+        if (node is null)
+        {
+            return null;
+        }
+
+        var hosts = new List<string>();
+        if (node is not JsonArray array)
+        {
+            problems.Add($"{at}: expected an array of origins, e.g. allowed_hosts = [\"{OutboundOrigins.Example}\"], " +
+                $"got {Describe(node)}.");
+            return null;
+        }
+
+        for (var i = 0; i < array.Count; i++)
+        {
+            if (array[i] is not JsonValue value || !value.TryGetValue<string>(out var host))
+            {
+                problems.Add($"{at}[{i}]: expected an origin string such as \"{OutboundOrigins.Example}\", got {Describe(array[i])}.");
+            }
+            else if (!OutboundOrigins.TryNormalize(host, out _, out var problem))
+            {
+                problems.Add($"{at}[{i}]: '{host}': {problem}.");
+            }
+            else
+            {
+                hosts.Add(host);
+            }
+        }
+
+        return hosts;
+    }
+
     private static long? Integer(JsonObject table, string key, string at, long max, List<string> problems)
     {
         var node = table[key];
@@ -373,7 +412,8 @@ internal static class ManifestReader
         foreach (var key in table.Select(p => p.Key).Where(k => !known.Contains(k, StringComparer.Ordinal)))
         {
             var near = known.FirstOrDefault(k => string.Equals(k, key, StringComparison.OrdinalIgnoreCase)
-                || string.Equals(k, key.Replace("_", "", StringComparison.Ordinal), StringComparison.OrdinalIgnoreCase));
+                || string.Equals(k.Replace("_", "", StringComparison.Ordinal), key.Replace("_", "", StringComparison.Ordinal),
+                    StringComparison.OrdinalIgnoreCase));
             problems.Add(near is null
                 ? $"{prefix}{key}: unknown field; {hint}."
                 : $"{prefix}{key}: unknown field; did you mean '{near}'?");

@@ -35,6 +35,11 @@ internal static class RouteTable
             parts.Add("files " + string.Join(",", files.Select(f => $"{f.Key}={Formats.ShortDigest(f.Value)}")));
         }
 
+        if (route.AllowedHosts is { Count: > 0 } hosts)
+        {
+            parts.Add($"outbound {string.Join(",", hosts)} ×{route.MaxOutboundConcurrency}");
+        }
+
         if (route.Argv is not null)
         {
             parts.Add($"argv \"{route.Argv}\"");

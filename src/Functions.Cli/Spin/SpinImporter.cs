@@ -353,6 +353,7 @@ internal static class SpinImporter
         }
 
         var environment = import.Environment(component["environment"], null, route, table);
+        List<string>? allowedHosts = null;
         var files = SpinFiles.Plan(component["files"], component["exclude_files"], id, table, route, context.Folder, import);
         foreach (var (field, value) in component)
         {
@@ -362,6 +363,10 @@ internal static class SpinImporter
                     break;
                 case "build":
                     import.Note(null, route, field, value, "not run: build the component first (spin build) so that its source exists.", table);
+                    break;
+                case "allowed_outbound_hosts" or "allowed_http_hosts":
+                    // Spin 2's and Spin 1's names for the same list; a component that gives both allows both.
+                    allowedHosts = [.. (allowedHosts ?? []).Union(import.Origins(value, null, route, field, table) ?? [])];
                     break;
                 default:
                     if (value is JsonArray { Count: 0 } or JsonObject { Count: 0 })
@@ -374,7 +379,7 @@ internal static class SpinImporter
             }
         }
 
-        return new ComponentPlan(modulePath, environment, files);
+        return new ComponentPlan(modulePath, environment, files, allowedHosts);
     }
 
     private static void AddRoute(
@@ -395,6 +400,7 @@ internal static class SpinImporter
             Argv = argv,
             Environment = plan.Environment,
             Files = plan.Files is null ? null : new Dictionary<string, BundlePlan>(StringComparer.Ordinal) { ["/"] = plan.Files },
+            AllowedHosts = plan.AllowedHosts,
             Origin = table,
         });
     }
@@ -420,8 +426,6 @@ internal static class SpinImporter
 
     private static string Reason(string field) => field switch
     {
-        "allowed_outbound_hosts" or "allowed_http_hosts" =>
-            "not carried over: modules here have no outbound network, so they cannot reach these hosts.",
         "key_value_stores" => "not carried over: there is no key-value store for modules here.",
         "sqlite_databases" => "not carried over: there are no SQLite databases for modules here.",
         "ai_models" => "not carried over: there is no AI inferencing for modules here.",
@@ -433,5 +437,6 @@ internal static class SpinImporter
 
     private sealed record Context(string Folder, ImportBuilder Import);
 
-    private sealed record ComponentPlan(string? ModulePath, IReadOnlyDictionary<string, string>? Environment, BundlePlan? Files);
+    private sealed record ComponentPlan(
+        string? ModulePath, IReadOnlyDictionary<string, string>? Environment, BundlePlan? Files, IReadOnlyList<string>? AllowedHosts);
 }

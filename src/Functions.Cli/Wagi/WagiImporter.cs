@@ -4,6 +4,7 @@ using Functions.Cli.Api;
 using Functions.Cli.Deploying;
 using Functions.Cli.Files;
 using Functions.Cli.Manifests;
+using Functions.Contracts;
 using Functions.Contracts.Api;
 
 namespace Functions.Cli.Wagi;
@@ -87,7 +88,8 @@ internal static partial class WagiImporter
                 Environment = import.Environment(table["environment"], n, route),
                 Volumes = options.HostVolumes ? Volumes(table, n, route, options.WritableVolumes, import) : null,
                 Files = options.HostVolumes ? null : Bundles(table, folder, n, route, import),
-                Limits = Concurrency(table, n, route, import),
+                AllowedHosts = import.Origins(table["allowed_hosts"], n, route, "allowed_hosts"),
+                MaxOutboundConcurrency = OutboundConcurrency(table, n, route, import),
                 Origin = $"[[module]] #{n}",
             };
 
@@ -95,12 +97,8 @@ internal static partial class WagiImporter
             {
                 switch (key)
                 {
-                    case "route" or "module" or "entrypoint" or "argv" or "environment" or "volumes" or "http_max_concurrency":
-                        break;
-                    case "allowed_hosts":
-                        import.Unsupported(n, route, key, value,
-                            "not carried over: modules here have no outbound network, so they cannot make HTTP requests " +
-                            "to these hosts (WAGI's wasi-experimental-http).");
+                    case "route" or "module" or "entrypoint" or "argv" or "environment" or "volumes" or "http_max_concurrency"
+                        or "allowed_hosts":
                         break;
                     case "bindle_server":
                         import.Unsupported(n, route, key, value,
@@ -352,7 +350,8 @@ internal static partial class WagiImporter
         return normalized;
     }
 
-    private static LimitsRequest? Concurrency(JsonObject table, int n, string? route, ImportBuilder import)
+    /// <summary>WAGI's <c>http_max_concurrency</c>: the module's outbound HTTP requests in flight at once, as here.</summary>
+    private static int? OutboundConcurrency(JsonObject table, int n, string? route, ImportBuilder import)
     {
         if (table["http_max_concurrency"] is not { } node)
         {
@@ -365,10 +364,14 @@ internal static partial class WagiImporter
             return null;
         }
 
-        import.Note(n, route, "http_max_concurrency", node,
-            $"mapped to limits.maxConcurrency = {limit} (requests this route runs at once on each worker). In WAGI it " +
-            "capped the module's outbound HTTP requests, which modules here cannot make.");
-        return new LimitsRequest { MaxConcurrency = (int)limit };
+        if (limit > OutboundOrigins.MaxConcurrencyCeiling)
+        {
+            import.Note(n, route, "http_max_concurrency", node,
+                $"mapped to maxOutboundConcurrency = {OutboundOrigins.MaxConcurrencyCeiling}, the most a route may have.");
+            return OutboundOrigins.MaxConcurrencyCeiling;
+        }
+
+        return (int)limit;
     }
 
     [GeneratedRegex(@"\$\{[^}]*\}", RegexOptions.CultureInvariant)]

@@ -52,4 +52,13 @@ public sealed record RouteView(
     string? Argv,
     IReadOnlyList<VolumeMount> Volumes,
     RouteLimits Limits,
-    IReadOnlyDictionary<string, string> Files);
+    IReadOnlyDictionary<string, string> Files)
+{
+    /// <summary>Origins the function may call over HTTP, normalised; empty: no network.</summary>
+    /// <example>["https://api.example.com"]</example>
+    public IReadOnlyList<string> AllowedHosts { get; init; } = [];
+
+    /// <summary>Most outbound HTTP requests of the route in flight at once on one worker.</summary>
+    /// <example>8</example>
+    public int MaxOutboundConcurrency { get; init; } = OutboundOrigins.DefaultMaxConcurrency;
+}

@@ -45,6 +45,18 @@ public sealed record RouteRequest
 
     /// <summary>Resource limits; each omitted field takes its default.</summary>
     public LimitsRequest? Limits { get; init; }
+
+    /// <summary>
+    /// Origins the function may call over HTTP (<c>wasi_experimental_http</c>): <c>http</c> or <c>https</c>, a host and
+    /// an optional port, no path, query, user name or wildcard; at most 100. Stored normalised (lowercase, default
+    /// port left out, duplicates collapsed). Empty or omitted: no network at all.
+    /// </summary>
+    /// <example>["https://api.example.com", "http://10.0.0.5:8080"]</example>
+    public IReadOnlyList<string>? AllowedHosts { get; init; }
+
+    /// <summary>Most outbound HTTP requests of this route in flight at once on one worker, 1 – 1000; 8 when omitted.</summary>
+    /// <example>8</example>
+    public int? MaxOutboundConcurrency { get; init; }
 }
 
 /// <summary>Per-route limits. Defaults: 30 s, 128 MB, 10 MiB, 64.</summary>

@@ -29,7 +29,8 @@ public static class AppsApi
             .WithDescription(
                 "Creates the application on its first deploy. Every route must be unique within the application and " +
                 "not served by another active application (409 names it). Before anything is stored, the release is " +
-                "tried on an engine configured like the workers': a module that imports anything but WASI preview1, " +
+                "tried on an engine configured like the workers': a module that imports anything but WASI preview1 " +
+                "and outbound HTTP (wasi_experimental_http), " +
                 "whose initial memory exceeds the route's memoryMb, whose tables or globals exceed the workers' " +
                 "pooling limits, that traps while instantiating (a trial under min(timeoutMs, 2 s)), or whose _routes " +
                 "export fails, names a missing export or declares a route already bound (by this request or another " +
@@ -286,6 +287,10 @@ public static class AppsApi
                 r.Route, r.ModuleDigest, r.Entrypoint, r.Environment, r.Argv,
                 [.. r.Volumes.Select(v => new VolumeMount(v.GuestPath, v.HostPath, v.Writable))],
                 new RouteLimits(r.TimeoutMs, r.MemoryMb, r.MaxBodyBytes, r.MaxConcurrency),
-                mounts[r.Id].OrderBy(f => f.Ordinal).ToDictionary(f => f.GuestPath, f => f.BundleDigest, StringComparer.Ordinal)))]);
+                mounts[r.Id].OrderBy(f => f.Ordinal).ToDictionary(f => f.GuestPath, f => f.BundleDigest, StringComparer.Ordinal))
+            {
+                AllowedHosts = r.AllowedHosts,
+                MaxOutboundConcurrency = r.MaxOutboundConcurrency,
+            })]);
     }
 }

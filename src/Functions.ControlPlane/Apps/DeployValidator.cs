@@ -78,10 +78,13 @@ internal static class DeployValidator
             var volumes = CheckVolumes(route.Volumes, options.VolumesRoot, at, errors);
             var files = CheckFiles(route.Files, route.Volumes, at, bundles.Contains, errors);
             var limits = CheckLimits(route.Limits, at, errors);
+            var allowedHosts = CheckAllowedHosts(route.AllowedHosts, at, errors);
+            var outboundConcurrency = CheckOutboundConcurrency(route.MaxOutboundConcurrency, at, errors);
             if (errors.Count == before)
             {
                 validated.Add(new ValidatedRoute(
-                    pattern!.Text, digest!, entrypoint, environment, route.Argv, volumes, limits, files));
+                    pattern!.Text, digest!, entrypoint, environment, route.Argv, volumes, limits, files, allowedHosts,
+                    outboundConcurrency));
             }
         }
 
@@ -353,6 +356,37 @@ internal static class DeployValidator
         }
 
         return guest[1..].Split('/').All(segment => segment is not ("" or "." or ".."));
+    }
+
+    /// <summary>The route's origins in normal form, duplicates collapsed; each bad entry under its own index.</summary>
+    private static List<string> CheckAllowedHosts(IReadOnlyList<string>? hosts, string at, FieldErrors errors)
+    {
+        if (hosts is null || hosts.Count == 0)
+        {
+            return [];
+        }
+
+        if (hosts.Count > OutboundOrigins.MaxHosts)
+        {
+            errors.Add($"{at}.allowedHosts", $"A route may allow at most {OutboundOrigins.MaxHosts} origins; got " +
+                $"{hosts.Count}. Call the rest through a service of your own on one of them.");
+            return [];
+        }
+
+        return OutboundOrigins.NormalizeAll(hosts, (index, problem) => errors.Add($"{at}.allowedHosts[{index}]",
+            $"'{Shorten(hosts[index] ?? "")}': {problem}."));
+    }
+
+    private static int CheckOutboundConcurrency(int? concurrency, string at, FieldErrors errors)
+    {
+        var value = concurrency ?? OutboundOrigins.DefaultMaxConcurrency;
+        if (value is < 1 or > OutboundOrigins.MaxConcurrencyCeiling)
+        {
+            errors.Add($"{at}.maxOutboundConcurrency",
+                $"maxOutboundConcurrency must be between 1 and {OutboundOrigins.MaxConcurrencyCeiling}; got {value}.");
+        }
+
+        return value;
     }
 
     private static RouteLimits CheckLimits(LimitsRequest? limits, string at, FieldErrors errors)

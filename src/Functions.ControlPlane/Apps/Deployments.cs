@@ -162,6 +162,8 @@ internal sealed class Deployments(
             MemoryMb = r.Limits.MemoryMb,
             MaxBodyBytes = r.Limits.MaxBodyBytes,
             MaxConcurrency = r.Limits.MaxConcurrency,
+            AllowedHosts = [.. r.AllowedHosts],
+            MaxOutboundConcurrency = r.MaxOutboundConcurrency,
             Files = [.. r.Files.Select((f, j) => new ReleaseRouteFile
             {
                 Ordinal = j, GuestPath = f.GuestPath, BundleDigest = f.Digest,

@@ -5,7 +5,7 @@ namespace Functions.ControlPlane.Apps;
 
 /// <summary>
 /// A route binding that passed every check, with defaults filled in and volumes resolved; its file mounts sorted by
-/// guest path.
+/// guest path; its allowed origins normalised, duplicates collapsed.
 /// </summary>
 internal sealed record ValidatedRoute(
     string Route,
@@ -15,4 +15,6 @@ internal sealed record ValidatedRoute(
     string? Argv,
     List<VolumeBinding> Volumes,
     RouteLimits Limits,
-    IReadOnlyList<FileMount> Files);
+    IReadOnlyList<FileMount> Files,
+    IReadOnlyList<string> AllowedHosts,
+    int MaxOutboundConcurrency);

@@ -52,7 +52,9 @@ internal sealed class DesiredStateReader(FunctionsDbContext db, DesiredStateCach
             [.. r.route.Volumes.Select(v => new VolumeMount(v.GuestPath, v.HostPath, v.Writable))],
             new RouteLimits(r.route.TimeoutMs, r.route.MemoryMb, r.route.MaxBodyBytes, r.route.MaxConcurrency),
             r.Exports,
-            [.. files[r.route.Id]]))]);
+            [.. files[r.route.Id]],
+            r.route.AllowedHosts,
+            r.route.MaxOutboundConcurrency))]);
         cache.Set(state);
         return state;
     }

@@ -41,5 +41,23 @@ internal sealed class FunctionPlan
 
     public string Name => Settings.Name;
 
+    /// <summary>The route's outbound calls in flight (<see cref="OutboundHttpSettings.MaxConcurrency"/>), made at the first call.</summary>
+    public SemaphoreSlim OutboundSlots
+    {
+        get
+        {
+            var slots = Volatile.Read(ref _outboundSlots);
+            if (slots is null)
+            {
+                var made = new SemaphoreSlim(Settings.Outbound.MaxConcurrency, Settings.Outbound.MaxConcurrency);
+                slots = Interlocked.CompareExchange(ref _outboundSlots, made, null) ?? made;
+            }
+
+            return slots;
+        }
+    }
+
+    private SemaphoreSlim? _outboundSlots;
+
     private static byte[] NullTerminated(string text) => Encoding.UTF8.GetBytes(text + "\0");
 }

@@ -36,12 +36,14 @@ internal static unsafe class Invoker
         {
             StdioCapture.Enter(scratch);
             PollOneoff.EnterRun(watch, clockBase);
+            Outbound.HttpHostFunctions.EnterRun(plan, invocation, watch, cancellationToken);
             try
             {
                 error = WasmtimeNative.FuncCall(context, prepared.Entrypoint, 0, 0, 0, 0, out trap);
             }
             finally
             {
+                Outbound.HttpHostFunctions.Exit();
                 PollOneoff.Exit();
                 StdioCapture.Exit();
             }

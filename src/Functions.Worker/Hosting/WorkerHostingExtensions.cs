@@ -1,4 +1,5 @@
 using Functions.Runtime;
+using Functions.Runtime.Outbound;
 using Functions.Worker.Metrics;
 using Functions.Worker.Serving;
 using Functions.Worker.Sync;
@@ -42,8 +43,9 @@ public static class WorkerHostingExtensions
                 : null;
         });
         services.TryAddSingleton(TimeProvider.System);
+        services.AddOutboundHttp(configuration);
         services.AddSingleton(sp => new WasmRuntime(sp.GetRequiredService<IOptions<RuntimeOptions>>().Value,
-            sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<TimeProvider>()));
+            sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<OutboundCalls>()));
         services.AddSingleton<AppliedState>();
         services.AddSingleton<SyncSignal>();
         services.AddSingleton<StateBuilder>();

@@ -54,6 +54,10 @@ public sealed class WorkerMetrics
             "File bundles downloaded from the control plane, by outcome: ok, corrupt (digest or format check failed), failed.",
             new CounterConfiguration { LabelNames = ["outcome"] });
         BundleBytes = factory.CreateGauge("functions_bundle_bytes", "Bytes of the file bundles unpacked in the worker's cache (sum of file sizes).");
+        OutboundRequests = factory.CreateCounter("functions_outbound_requests_total",
+            "Outbound HTTP calls functions made through wasi_experimental_http, by function (app, route and entrypoint) and outcome: " +
+            "completed, forbidden, redirect_forbidden, private_address, timed_out, too_large, too_many_sessions, invalid, failed.",
+            new CounterConfiguration { LabelNames = ["route", "outcome"] });
         Bundles = factory.CreateGauge("functions_bundles", "File bundles unpacked in the worker's cache.");
     }
 
@@ -94,4 +98,6 @@ public sealed class WorkerMetrics
     public Gauge BundleBytes { get; }
 
     public Gauge Bundles { get; }
+
+    public Counter OutboundRequests { get; }
 }

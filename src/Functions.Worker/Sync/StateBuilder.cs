@@ -207,12 +207,13 @@ public sealed partial class StateBuilder(
 
         ServedRoute Serve(RouteBinding binding, string label, string entrypoint)
         {
-            var key = PoolKey.For(binding, entrypoint);
+            var settings = Settings(binding, entrypoint, label);
+            var key = PoolKey.For(binding, entrypoint, settings.Outbound);
             if (!pools.TryGetValue(key, out var pool))
             {
                 if (served is null || !served.Pools.TryGetValue(key, out pool))
                 {
-                    pool = runtime.CreatePool(modules[binding.ModuleDigest], Settings(binding, entrypoint, label));
+                    pool = runtime.CreatePool(modules[binding.ModuleDigest], settings);
                     created.Add(pool);
                 }
 
@@ -304,6 +305,7 @@ public sealed partial class StateBuilder(
             .. binding.Volumes.Select(v => new Volume(v.GuestPath, v.HostPath, v.Writable)),
             .. (binding.Files ?? []).Select(f => new Volume(f.GuestPath, bundles.PathOf(f.Digest), Writable: false)),
         ],
+        Outbound = OutboundBinding.Settings(binding),
     };
 
     [LoggerMessage(EventId = 1101, Level = LogLevel.Information, Message = "Compiled {ModuleDigest} ({Bytes} bytes) in {Milliseconds:F0} ms")]

@@ -148,7 +148,7 @@ public sealed class DeployTests(ControlPlaneFixture platform) : IClassFixture<Co
 
         Assert.Equal(ExitCodes.Failed, run.ExitCode);
         Assert.Contains("Not carried over", run.Out, StringComparison.Ordinal);
-        Assert.Contains("allowed_hosts", run.Out, StringComparison.Ordinal);
+        Assert.Contains("default_host", run.Out, StringComparison.Ordinal);
         Assert.Contains("nothing was uploaded", run.Error, StringComparison.Ordinal);
         Assert.Equal(before, (await platform.GetJsonAsync("/api/v1/modules")).GetProperty("count").GetInt64());
         Assert.Equal(404, await platform.StatusOfAsync("/api/v1/apps/wagi-example"));

@@ -20,6 +20,8 @@ public sealed class ManifestReaderTests : IDisposable
         environment = { MODE = "prod", WORKERS = 4 }
         volumes = { "/static" = "shop/static", "/cache" = { path = "shop/cache", writable = true } }
         limits = { timeoutMs = 5000, memoryMb = 64, maxBodyBytes = 1048576, maxConcurrency = 8 }
+        allowed_hosts = ["https://api.example.com", "http://10.0.0.5:8080"]
+        max_outbound_concurrency = 4
 
         [[routes]]
         route = "/"
@@ -39,6 +41,8 @@ public sealed class ManifestReaderTests : IDisposable
               "environment": { "MODE": "prod", "WORKERS": 4 },
               "volumes": { "/static": "shop/static", "/cache": { "path": "shop/cache", "writable": true } },
               "limits": { "timeoutMs": 5000, "memoryMb": 64, "maxBodyBytes": 1048576, "maxConcurrency": 8 },
+              "allowed_hosts": ["https://api.example.com", "http://10.0.0.5:8080"],
+              "max_outbound_concurrency": 4,
             },
             { "route": "/", "module": "sha256:2C26B46B68FFC68FF99B453C1D30413413422D706483BFA0F98A5E886266E7AE" },
           ],
@@ -71,7 +75,11 @@ public sealed class ManifestReaderTests : IDisposable
             },
             api.Volumes);
         Assert.Equal(new LimitsRequest { TimeoutMs = 5000, MemoryMb = 64, MaxBodyBytes = 1048576, MaxConcurrency = 8 }, api.Limits);
+        Assert.Equal(["https://api.example.com", "http://10.0.0.5:8080"], api.AllowedHosts);
+        Assert.Equal(4, api.MaxOutboundConcurrency);
         var root = manifest.Routes[1];
+        Assert.Null(root.AllowedHosts);
+        Assert.Null(root.MaxOutboundConcurrency);
         Assert.Null(root.ModulePath);
         Assert.Equal("sha256:2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae", root.ModuleDigest);
     }
@@ -84,6 +92,11 @@ public sealed class ManifestReaderTests : IDisposable
     [InlineData("volumes = { \"/d\" = { writable = true } }", "routes[0].volumes.\"/d\".path: missing; give the host directory.")]
     [InlineData("volumes = { \"/d\" = { path = \"d\", writable = \"yes\" } }", "routes[0].volumes.\"/d\".writable: expected true or false, got \"yes\".")]
     [InlineData("argv = [\"a\"]", "routes[0].argv: expected a string, got an array.")]
+    [InlineData("allowedHosts = []", "routes[0].allowedHosts: unknown field; did you mean 'allowed_hosts'?")]
+    [InlineData("allowed_hosts = \"https://a.example.com\"", "routes[0].allowed_hosts: expected an array of origins, e.g. allowed_hosts = [\"https://api.example.com\"], got \"https://a.example.com\".")]
+    [InlineData("allowed_hosts = [\"api.example.com\"]", "routes[0].allowed_hosts[0]: 'api.example.com': an origin starts with its scheme: write https://api.example.com (or http://).")]
+    [InlineData("allowed_hosts = [\"https://a.example.com/v1\"]", "routes[0].allowed_hosts[0]: 'https://a.example.com/v1': an origin has no path (it allows every path of its host): drop '/v1'.")]
+    [InlineData("max_outbound_concurrency = \"8\"", "routes[0].max_outbound_concurrency: expected a whole number, got \"8\".")]
     public void A_wrong_route_field_is_reported_with_its_path_and_what_to_write(string line, string problem)
     {
         folder.Module("app.wasm");

@@ -78,11 +78,11 @@ public sealed class SpinImporterTests : IDisposable
 
         Assert.Empty(import.Errors);
         Assert.Equal(["/w"], import.Routes.Select(r => r.Route));
+        Assert.Equal(["https://example.com"], import.Routes[0].AllowedHosts);
         Assert.Equal(
-            ["[[component]] wagi (/w) allowed_http_hosts", "[[component]] native (/n) executor", "[[component]] spinexec (/s) executor"],
+            ["[[component]] native (/n) executor", "[[component]] spinexec (/s) executor"],
             import.Unsupported.Select(u => u.Where));
-        Assert.Contains("outbound network", import.Unsupported[0].Message, StringComparison.Ordinal);
-        Assert.Contains("executor = { type = \"wagi\" }", import.Unsupported[1].Message, StringComparison.Ordinal);
+        Assert.Contains("executor = { type = \"wagi\" }", import.Unsupported[0].Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -173,7 +173,7 @@ public sealed class SpinImporterTests : IDisposable
 
             [component.app]
             source = "app.wasm"
-            allowed_outbound_hosts = ["https://api.example.com"]
+            allowed_outbound_hosts = ["https://api.example.com", "https://*.example.com", "postgres://db.example.com:5432"]
             key_value_stores = ["default"]
             sqlite_databases = ["default"]
             ai_models = ["llama2-chat"]
@@ -197,6 +197,7 @@ public sealed class SpinImporterTests : IDisposable
             [
                 "variables",
                 "[component.app] (/app/...) allowed_outbound_hosts",
+                "[component.app] (/app/...) allowed_outbound_hosts",
                 "[component.app] (/app/...) key_value_stores",
                 "[component.app] (/app/...) sqlite_databases",
                 "[component.app] (/app/...) ai_models",
@@ -208,6 +209,9 @@ public sealed class SpinImporterTests : IDisposable
             ],
             import.Unsupported.Select(u => u.Where));
         Assert.All(import.Unsupported, u => Assert.StartsWith("not carried over", u.Message, StringComparison.Ordinal));
+        Assert.Equal(["https://api.example.com"], import.Routes[0].AllowedHosts);
+        Assert.Contains("wildcards", import.Unsupported[1].Message, StringComparison.Ordinal);
+        Assert.Contains("only http and https", import.Unsupported[2].Message, StringComparison.Ordinal);
     }
 
     [Fact]

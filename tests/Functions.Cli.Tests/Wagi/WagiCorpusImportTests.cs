@@ -19,11 +19,11 @@ public class WagiCorpusImportTests
         ["modules.toml"] = new(
             Routes: ["/", "/hello/...", "/http-example", "/error", "/log"],
             Modules: [null, null, null, null, null],
-            Unsupported: ["default_host", "[[module]] #3 (/http-example) allowed_hosts"],
+            Unsupported: ["default_host"],
             // hello.wat and error.wat are text; the .wasm examples are not in the corpus.
             Errors: ["[[module]] #1 (/) module", "[[module]] #2 (/hello/...) module", "[[module]] #3 (/http-example) module",
                 "[[module]] #4 (/error) module", "[[module]] #5 (/log) module"],
-            MaxConcurrency: new() { ["/http-example"] = 2 }),
+            MaxOutboundConcurrency: new() { ["/http-example"] = 2 }),
         ["test1.toml"] = new(Routes: ["/"], Modules: ToastOnDemand),
         ["test2.toml"] = new(Routes: ["/"], Modules: [null], Errors: ["[[module]] #1 (/) module"]),
         ["test3.toml"] = new(
@@ -40,7 +40,7 @@ public class WagiCorpusImportTests
 
     // Fields the importer maps onto the route binding; every other one must be listed as unsupported.
     private static readonly string[] MappedModuleFields =
-        ["route", "module", "entrypoint", "argv", "environment", "volumes", "http_max_concurrency"];
+        ["route", "module", "entrypoint", "argv", "environment", "volumes", "http_max_concurrency", "allowed_hosts"];
 
     public static TheoryData<string> CorpusFiles => [.. Expectations.Keys];
 
@@ -68,8 +68,8 @@ public class WagiCorpusImportTests
         Assert.Equal(expected.Unsupported ?? [], import.Unsupported.Select(u => u.Where));
         Assert.Equal(expected.Errors ?? [], import.Errors.Select(e => e.Where));
         Assert.Equal(
-            expected.MaxConcurrency ?? [],
-            import.Routes.Where(r => r.Limits?.MaxConcurrency is not null).ToDictionary(r => r.Route, r => r.Limits!.MaxConcurrency!.Value));
+            expected.MaxOutboundConcurrency ?? [],
+            import.Routes.Where(r => r.MaxOutboundConcurrency is not null).ToDictionary(r => r.Route, r => r.MaxOutboundConcurrency!.Value));
         Assert.Equal(
             Enumerable.Range(1, import.Routes.Count).Select(n => $"[[module]] #{n}"),
             import.Routes.Select(r => r.Origin));
@@ -104,7 +104,8 @@ public class WagiCorpusImportTests
                         "route" => plan.Route == (string)modules[i][key],
                         "module" => plan.ModulePath is not null || import.Errors.Any(e => e.Module == n && e.Field == key),
                         "entrypoint" => plan.Entrypoint == (string)modules[i][key],
-                        "http_max_concurrency" => plan.Limits?.MaxConcurrency == (long)modules[i][key],
+                        "http_max_concurrency" => plan.MaxOutboundConcurrency == (long)modules[i][key],
+                        "allowed_hosts" => plan.AllowedHosts?.Count > 0 || import.Unsupported.Any(u => u.Module == n && u.Field == key),
                         _ => true,
                     };
                     Assert.True(carried, $"{file} [[module]] #{n} {key} was neither carried over nor reported");
@@ -132,7 +133,7 @@ public class WagiCorpusImportTests
     }
 
     [SkippableFact]
-    public void The_wagi_example_reports_text_modules_missing_files_and_the_outbound_network_it_cannot_give()
+    public void The_wagi_example_reports_text_modules_and_missing_files_and_carries_its_outbound_settings_over()
     {
         var path = RepoPaths.RequireCorpus("wagi", "modules.toml");
 
@@ -140,10 +141,10 @@ public class WagiCorpusImportTests
 
         Assert.Contains("wat2wasm hello.wat", import.Errors[0].Message, StringComparison.Ordinal);
         Assert.Contains("file not found", import.Errors[1].Message, StringComparison.Ordinal);
-        var hosts = Assert.Single(import.Unsupported, u => u.Field == "allowed_hosts");
-        Assert.Equal("[\"https://api.brigade.sh\"]", hosts.Value);
-        Assert.Contains("no outbound network", hosts.Message, StringComparison.Ordinal);
-        Assert.Contains(import.Notes, n => n.Field == "http_max_concurrency" && n.Message.Contains("outbound HTTP", StringComparison.Ordinal));
+        var example = Assert.Single(import.Routes, r => r.Route == "/http-example");
+        Assert.Equal(["https://api.brigade.sh"], example.AllowedHosts);
+        Assert.Equal(2, example.MaxOutboundConcurrency);
+        Assert.Null(example.Limits);
     }
 
     [SkippableFact]
@@ -163,5 +164,5 @@ public class WagiCorpusImportTests
         string?[]? Entrypoints = null,
         string[]? Unsupported = null,
         string[]? Errors = null,
-        Dictionary<string, int>? MaxConcurrency = null);
+        Dictionary<string, int>? MaxOutboundConcurrency = null);
 }

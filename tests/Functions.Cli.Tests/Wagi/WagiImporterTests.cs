@@ -128,20 +128,50 @@ public sealed class WagiImporterTests : IDisposable
     }
 
     [Fact]
-    public void Http_max_concurrency_becomes_the_routes_max_concurrency_with_a_note_on_what_changed()
+    public void Allowed_hosts_and_http_max_concurrency_become_the_routes_outbound_settings()
     {
         folder.Module("app.wasm");
         var toml = folder.Write("modules.toml", """
             [[module]]
             route = "/"
             module = "app.wasm"
+            allowed_hosts = ["https://API.example.com/", "http://10.0.0.5:8080", "https://api.example.com"]
             http_max_concurrency = 7
             """);
 
         var import = WagiImporter.Read(toml, new WagiImportOptions());
 
-        Assert.Equal(7, Assert.Single(import.Routes).Limits!.MaxConcurrency);
-        Assert.Contains(import.Notes, n => n.Field == "http_max_concurrency" && n.Value == "7");
+        var route = Assert.Single(import.Routes);
+        Assert.Equal(["https://api.example.com", "http://10.0.0.5:8080"], route.AllowedHosts);
+        Assert.Equal(7, route.MaxOutboundConcurrency);
+        Assert.Null(route.Limits);
+        Assert.Empty(import.Unsupported);
+        Assert.Empty(import.Errors);
+    }
+
+    [Fact]
+    public void Allowed_hosts_that_are_not_plain_origins_are_listed_with_the_reason_and_the_others_kept()
+    {
+        folder.Module("app.wasm");
+        var toml = folder.Write("modules.toml", """
+            [[module]]
+            route = "/"
+            module = "app.wasm"
+            allowed_hosts = ["insecure:allow-all", "https://ok.example.com", "https://api.example.com/v1", "api.example.com"]
+            http_max_concurrency = 5000
+            """);
+
+        var import = WagiImporter.Read(toml, new WagiImportOptions());
+
+        Assert.Equal(["https://ok.example.com"], Assert.Single(import.Routes).AllowedHosts);
+        Assert.Equal(
+            ["\"insecure:allow-all\"", "\"https://api.example.com/v1\"", "\"api.example.com\""],
+            import.Unsupported.Where(u => u.Field == "allowed_hosts").Select(u => u.Value));
+        Assert.Contains("allowing every host", import.Unsupported[0].Message, StringComparison.Ordinal);
+        Assert.Contains("no path", import.Unsupported[1].Message, StringComparison.Ordinal);
+        Assert.Contains("write https://api.example.com", import.Unsupported[2].Message, StringComparison.Ordinal);
+        Assert.Equal(1000, import.Routes[0].MaxOutboundConcurrency);
+        Assert.Contains(import.Notes, n => n.Field == "http_max_concurrency" && n.Message.Contains("1000", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -154,7 +184,6 @@ public sealed class WagiImporterTests : IDisposable
             [[module]]
             route = "/"
             module = "app.wasm"
-            allowed_hosts = ["https://example.com"]
             bindle_server = "http://bindle:8080/v1"
             cache = true
             """);
@@ -163,12 +192,11 @@ public sealed class WagiImporterTests : IDisposable
 
         Assert.Empty(import.Errors);
         Assert.Equal(
-            ["listen = \"0.0.0.0:3000\"", "[[module]] #1 (/) allowed_hosts = [\"https://example.com\"]",
-             "[[module]] #1 (/) bindle_server = \"http://bindle:8080/v1\"", "[[module]] #1 (/) cache = true"],
+            ["listen = \"0.0.0.0:3000\"", "[[module]] #1 (/) bindle_server = \"http://bindle:8080/v1\"",
+             "[[module]] #1 (/) cache = true"],
             import.Unsupported.Select(u => $"{u.Where} = {u.Value}"));
-        Assert.Contains("outbound network", import.Unsupported[1].Message, StringComparison.Ordinal);
-        Assert.Contains("Bindle", import.Unsupported[2].Message, StringComparison.Ordinal);
-        Assert.Contains("ignored", import.Unsupported[3].Message, StringComparison.Ordinal);
+        Assert.Contains("Bindle", import.Unsupported[1].Message, StringComparison.Ordinal);
+        Assert.Contains("ignored", import.Unsupported[2].Message, StringComparison.Ordinal);
     }
 
     [Theory]

@@ -12,7 +12,7 @@ public sealed class DeployCheckApp : ControlPlaneApp
     public static readonly string[] Modules =
     [
         "hello-wat", "routes", "badimport", "badwasi", "bigmemory", "bigtable", "manyglobals", "starttrap", "startloop", "startsleep",
-        "routesmissing", "routestrap",
+        "routesmissing", "routestrap", "outbound",
     ];
 
     /// <summary>Digest by fixture name.</summary>

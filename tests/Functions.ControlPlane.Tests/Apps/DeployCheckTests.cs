@@ -123,6 +123,15 @@ public sealed class DeployCheckTests(DeployCheckApp app, ITestOutputHelper outpu
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"took {clock.Elapsed}; the start section sleeps 10 s");
     }
 
+    [Fact]
+    public async Task A_module_that_calls_out_through_wasi_experimental_http_is_accepted_since_the_workers_provide_it()
+    {
+        var (status, body) = await DeployAsync("outbound-caller",
+            One("/outbound-caller", "outbound", "\"allowedHosts\": [\"https://api.example.com\"]"));
+
+        Assert.True(status == HttpStatusCode.Created, $"expected 201, got {(int)status}: {body}");
+    }
+
     private async Task<(HttpStatusCode Status, string Body)> DeployAsync(string name, string body)
     {
         using var content = new StringContent(app.Resolve(body), Encoding.UTF8, "application/json");

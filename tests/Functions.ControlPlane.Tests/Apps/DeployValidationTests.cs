@@ -57,6 +57,18 @@ public sealed class DeployValidationTests(ValidationApp app) : IClassFixture<Val
         { "concurrency of 0", "conc-0", Json, Limits("\"maxConcurrency\": 0"), 400, "routes[0].limits.maxConcurrency" },
         { "concurrency over 10000", "conc-max", Json, Limits("\"maxConcurrency\": 10001"), 400, "10000" },
         { "limit given as a string", "limit-string", Json, Limits("\"timeoutMs\": \"fast\""), 400, "timeoutMs" },
+        { "allowed host without a scheme", "out-scheme", Json, Hosts("\"api.example.com\""), 400, "write https://api.example.com" },
+        { "allowed host over ftp", "out-ftp", Json, Hosts("\"ftp://files.example.com\""), 400, "only http and https" },
+        { "allowed host with a path", "out-path", Json, Hosts("\"https://ok.example.com\", \"https://api.example.com/v1\""), 400, "routes[0].allowedHosts[1]" },
+        { "allowed host with a query", "out-query", Json, Hosts("\"https://api.example.com?x=1\""), 400, "no query" },
+        { "allowed host with a user", "out-user", Json, Hosts("\"https://me:secret@api.example.com\""), 400, "no user name or password" },
+        { "allowed host with a wildcard", "out-wild", Json, Hosts("\"https://*.example.com\""), 400, "wildcards are not supported" },
+        { "allowed host with port 0", "out-port", Json, Hosts("\"http://api.example.com:0\""), 400, "optional port (1-65535)" },
+        { "allowed host that is empty", "out-empty", Json, Hosts("\"\""), 400, "routes[0].allowedHosts[0]" },
+        { "allowed hosts over the cap", "out-many", Json, Hosts(string.Join(", ", Enumerable.Range(0, 101).Select(i => $"\"https://h{i}.example.com\""))), 400, "at most 100 origins" },
+        { "allowed hosts as a string", "out-string", Json, """{"routes": [{"route": "/a", "module": "{hello}", "allowedHosts": "https://api.example.com"}]}""", 400, "allowedHosts" },
+        { "outbound concurrency of 0", "out-conc-0", Json, """{"routes": [{"route": "/a", "module": "{hello}", "maxOutboundConcurrency": 0}]}""", 400, "routes[0].maxOutboundConcurrency" },
+        { "outbound concurrency over 1000", "out-conc-max", Json, """{"routes": [{"route": "/a", "module": "{hello}", "maxOutboundConcurrency": 1001}]}""", 400, "between 1 and 1000" },
         { "route another active app serves", "thief", Json, Route("/taken"), 409, "Route '/taken' is served by application 'owner'" },
         { "one bad route among good ones", "mixed", Json, """{"routes": [{"route": "/ok", "module": "{hello}"}, {"route": "/bad", "module": "{hello}", "limits": {"memoryMb": 0}}]}""", 400, "routes[1].limits.memoryMb" },
     };
@@ -135,4 +147,7 @@ public sealed class DeployValidationTests(ValidationApp app) : IClassFixture<Val
 
     private static string Limits(string limits) =>
         "{\"routes\": [{\"route\": \"/l\", \"module\": \"{hello}\", \"limits\": {" + limits + "}}]}";
+
+    private static string Hosts(string hosts) =>
+        "{\"routes\": [{\"route\": \"/o\", \"module\": \"{hello}\", \"allowedHosts\": [" + hosts + "]}]}";
 }

@@ -192,16 +192,21 @@ internal sealed class DeployCheck(
         }
     }
 
+    /// <summary>The <c>wasi_experimental_http</c> functions the workers' runtime defines (Runtime/Outbound/HttpHostFunctions).</summary>
+    private static readonly string[] OutboundHttpImports = ["req", "close", "header_get", "headers_get_all", "body_read"];
+
     /// <summary>Imports the workers do not provide and declarations past their pooling allocator's limits.</summary>
     private static List<string> DeclarationProblems(string digest, ModuleDeclarations declared)
     {
         var problems = new List<string>();
-        var foreign = declared.Imports.Where(i => i.Module != "wasi_snapshot_preview1" || i.Kind != "function").ToList();
+        var foreign = declared.Imports.Where(i => i.Kind != "function" || !(i.Module == "wasi_snapshot_preview1"
+            || (i.Module == "wasi_experimental_http" && OutboundHttpImports.Contains(i.Name)))).ToList();
         if (foreign.Count > 0)
         {
             problems.Add($"Module {digest} imports {string.Join(", ", foreign)}, which the workers do not provide: " +
-                "they link WASI preview1 functions (wasi_snapshot_preview1) only. Rebuild it for wasm32-wasip1 without " +
-                "other host imports (or remove those imports), upload it and deploy the new digest.");
+                "they link WASI preview1 functions (wasi_snapshot_preview1) and outbound HTTP (wasi_experimental_http: " +
+                $"{string.Join(", ", OutboundHttpImports)}) only. Rebuild it for wasm32-wasip1 without other host imports " +
+                "(or remove those imports), upload it and deploy the new digest.");
         }
 
         if (declared.TableCount > PoolingLimits.TablesPerModule)
