@@ -23,6 +23,7 @@ internal static class CliApp
         root.Subcommands.Add(WorkersCommand.Create(host, globals));
         root.Subcommands.Add(ModulesCommand.Create(host, globals));
         root.Subcommands.Add(FilesCommand.Create(host, globals));
+        root.Subcommands.Add(InitCommand.Create(host, globals));
         return root;
     }
 
