@@ -74,6 +74,7 @@ internal static class SwaggerSetup
             swagger.OperationFilter<JsonRequestBodyOperationFilter>();
             swagger.OperationFilter<PagingOperationFilter>();
             swagger.SchemaFilter<VolumeRequestSchemaFilter>();
+            swagger.DocumentFilter<Logs.LogsTagDocumentFilter>();
         });
         return services;
     }
