@@ -20,6 +20,7 @@ internal static class CliApp
         root.Subcommands.Add(RollbackCommand.Create(host, globals));
         root.Subcommands.Add(DeleteCommand.Create(host, globals));
         root.Subcommands.Add(StatusCommand.Create(host, globals));
+        root.Subcommands.Add(LogsCommand.Create(host, globals));
         root.Subcommands.Add(WorkersCommand.Create(host, globals));
         root.Subcommands.Add(ModulesCommand.Create(host, globals));
         root.Subcommands.Add(FilesCommand.Create(host, globals));

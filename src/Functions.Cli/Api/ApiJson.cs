@@ -42,4 +42,6 @@ namespace Functions.Cli.Api;
 [JsonSerializable(typeof(Deleted))]
 [JsonSerializable(typeof(StatusDocument))]
 [JsonSerializable(typeof(WorkersDocument))]
+[JsonSerializable(typeof(LogRecordList))]
+[JsonSerializable(typeof(LogRecordView))]
 internal sealed partial class ApiJson : JsonSerializerContext;

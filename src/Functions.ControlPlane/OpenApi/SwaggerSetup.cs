@@ -75,7 +75,8 @@ internal static class SwaggerSetup
             swagger.OperationFilter<JsonRequestBodyOperationFilter>();
             swagger.OperationFilter<PagingOperationFilter>();
             swagger.SchemaFilter<VolumeRequestSchemaFilter>();
-            swagger.DocumentFilter<OpenApiTags>();
+            swagger.DocumentFilter<Logs.LogsTagDocumentFilter>();
+            swagger.DocumentFilter<OpenApiTags>(); // last: keeps the descriptions filters before it gave
         });
         return services;
     }
