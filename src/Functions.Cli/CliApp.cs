@@ -25,6 +25,7 @@ internal static class CliApp
         root.Subcommands.Add(ModulesCommand.Create(host, globals));
         root.Subcommands.Add(FilesCommand.Create(host, globals));
         root.Subcommands.Add(InitCommand.Create(host, globals));
+        root.Subcommands.Add(DevCommand.Create(host, globals));
         return root;
     }
 
