@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 using System.Threading.Channels;
@@ -37,7 +38,17 @@ internal static class DevCommand
         CommandAction.Set(command, host, globals, async (context, parse, cancel) =>
         {
             var loop = new DevLoop(context, Path.GetFullPath(parse.GetValue(manifest)!), parse.GetValue(app), parse.GetValue(timeout));
-            await loop.RunAsync(cancel);
+            // Ctrl-C (SIGINT) and SIGTERM end the loop, not the process: the watchers and the log stream close, exit 0.
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+            void Stop(PosixSignalContext signal)
+            {
+                signal.Cancel = true;
+                stop.Cancel();
+            }
+
+            using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+            using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+            await loop.RunAsync(stop.Token);
             return ExitCodes.Success;
         });
         return command;
@@ -90,6 +101,8 @@ internal static class DevCommand
             }
             finally
             {
+                // Said first: on Ctrl-C the process ends soon after the token is cancelled.
+                Output.Note("Stopped watching.");
                 foreach (var watcher in watchers)
                 {
                     watcher.Dispose();
@@ -98,11 +111,9 @@ internal static class DevCommand
                 if (tail is not null)
                 {
                     await tail.CancelAsync();
-                    await tailTask;
+                    await tailTask.WaitAsync(TimeSpan.FromSeconds(1), CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
                     tail.Dispose();
                 }
-
-                Output.Note("Stopped watching.");
             }
         }
 

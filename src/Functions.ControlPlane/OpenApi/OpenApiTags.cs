@@ -17,6 +17,7 @@ internal sealed class OpenApiTags : IDocumentFilter
         ["Modules"] = "WebAssembly (WASI preview1) modules, stored by the SHA-256 digest of their bytes and checked on upload.",
         ["Files"] = "File bundles: folders packed as canonical tars, stored by digest, mounted read-only by routes on every worker.",
         ["Workers"] = "Worker nodes as their heartbeats report them: address, version, applied generation, errors, state.",
+        [Logs.LogsApi.Tag] = Logs.LogsApi.TagDescription,
         ["Internal (workers)"] = "What worker nodes call with the worker key: the desired state, module and bundle bytes, " +
             "heartbeats. Not for administrators.",
     };
