@@ -20,10 +20,13 @@ internal static class CliApp
         root.Subcommands.Add(RollbackCommand.Create(host, globals));
         root.Subcommands.Add(DeleteCommand.Create(host, globals));
         root.Subcommands.Add(StatusCommand.Create(host, globals));
+        root.Subcommands.Add(LogsCommand.Create(host, globals));
         root.Subcommands.Add(WorkersCommand.Create(host, globals));
         root.Subcommands.Add(ModulesCommand.Create(host, globals));
         root.Subcommands.Add(FilesCommand.Create(host, globals));
         root.Subcommands.Add(PushCommand.Create(host, globals));
+        root.Subcommands.Add(InitCommand.Create(host, globals));
+        root.Subcommands.Add(DevCommand.Create(host, globals));
         return root;
     }
 

@@ -2,6 +2,7 @@ using Functions.ControlPlane.Apps;
 using Functions.ControlPlane.Files;
 using Functions.ControlPlane.Hosting;
 using Functions.ControlPlane.Internal;
+using Functions.ControlPlane.Logs;
 using Functions.ControlPlane.Modules;
 using Functions.ControlPlane.Workers;
 
@@ -20,6 +21,7 @@ app.MapHealthApi();
 app.MapModulesApi();
 app.MapFilesApi();
 app.MapAppsApi();
+app.MapLogsApi();
 app.MapWorkersApi();
 app.MapInternalApi();
 await app.RunAsync();

@@ -12,7 +12,7 @@ namespace Functions.Cli.Api;
 /// The control plane's REST API (<c>/api/v1</c>), typed. Every error answer becomes an <see cref="ApiException"/>
 /// carrying the server's ProblemDetails; no answer at all becomes a <see cref="ControlPlaneUnreachableException"/>.
 /// </summary>
-internal sealed class ApiClient(HttpClient http, Uri baseUrl)
+internal sealed partial class ApiClient(HttpClient http, Uri baseUrl)
 {
     public const int MaxPageSize = 100;
 

@@ -46,4 +46,6 @@ namespace Functions.Cli.Api;
 [JsonSerializable(typeof(StatusDocument))]
 [JsonSerializable(typeof(WorkersDocument))]
 [JsonSerializable(typeof(PushDocument))]
+[JsonSerializable(typeof(LogRecordList))]
+[JsonSerializable(typeof(LogRecordView))]
 internal sealed partial class ApiJson : JsonSerializerContext;

@@ -44,27 +44,37 @@ public static class AppsApi
         api.MapGet("/", ListAsync)
             .WithName("ListApps")
             .WithSummary("List applications by name")
+            .WithDescription(
+                "A page at a time (pageIndex from 0, pageSize 1–100, 20 by default), in name order, with each application's active release version and generation. An application without an active release is listed too.")
             .ProducesValidationProblem();
 
         api.MapGet("/{name}", GetAsync)
             .WithName("GetApp")
             .WithSummary("One application with its active release and routes")
+            .WithDescription(
+                "The routes are those of the active release, in the order they were deployed, with their module digests, files, volumes and limits. 404 when no application has this name.")
             .ProducesProblem(StatusCodes.Status404NotFound);
 
         api.MapGet("/{name}/releases", ListReleasesAsync)
             .WithName("ListReleases")
             .WithSummary("An application's release history, newest first")
+            .WithDescription(
+                "A page at a time (pageIndex, pageSize). Releases are immutable: deploying makes release n+1, rolling back activates an earlier one again; `active` marks the one being served.")
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound);
 
         api.MapGet("/{name}/releases/{version:int}", GetReleaseAsync)
             .WithName("GetRelease")
             .WithSummary("One release with its routes")
+            .WithDescription(
+                "Any release of the application, active or not, exactly as it was deployed: what a rollback to it would serve again.")
             .ProducesProblem(StatusCodes.Status404NotFound);
 
         api.MapPost("/{name}/rollback", RollbackAsync)
             .WithName("RollbackApp")
             .WithSummary("Activate an earlier release again (a new generation)")
+            .WithDescription(
+                "Makes the given release the active one without creating a new release; workers converge on it as on a deploy. 409 when another active application now serves one of its routes; 404 when the application or the release does not exist.")
             .WithJsonBody<RollbackRequest>()
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound)
@@ -73,11 +83,15 @@ public static class AppsApi
         api.MapDelete("/{name}", DeleteAsync)
             .WithName("DeleteApp")
             .WithSummary("Deactivate and remove an application; its routes stop being served")
+            .WithDescription(
+                "Removes the application and its release history and bumps the generation, so workers stop serving its routes. Its modules and file bundles stay stored until deleted on their own.")
             .ProducesProblem(StatusCodes.Status404NotFound);
 
         api.MapGet("/{name}/rollout", RolloutAsync)
             .WithName("GetRollout")
             .WithSummary("Per worker node: has it applied the application's current generation, or what went wrong")
+            .WithDescription(
+                "Each known worker node is `applied`, `pending` or `failed` (with that application's error; another application's failure never counts), and whether it is online (a heartbeat within Functions:WorkerStaleAfter). `pending` counts online workers only: poll until it is 0, as `functions status APP --wait` does.")
             .ProducesProblem(StatusCodes.Status404NotFound);
 
         return app;

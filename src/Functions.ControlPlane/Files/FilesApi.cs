@@ -40,11 +40,15 @@ public static class FilesApi
         api.MapGet("/", ListAsync)
             .WithName("ListFiles")
             .WithSummary("List file bundles, newest first")
+            .WithDescription(
+                "A page at a time (pageIndex from 0, pageSize 1–100, 20 by default): each bundle's digest, size, file count and upload time, without its listing.")
             .ProducesValidationProblem();
 
         api.MapGet("/{digest}", GetAsync)
             .WithName("GetFiles")
             .WithSummary("One file bundle with a page of its listing (pageIndex, pageSize), in path order")
+            .WithDescription(
+                "`digest` is `sha256:<hex>` (or just the hex). Each entry gives its path, size and permission bits; the listing pages independently of the bundle's totals.")
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound);
 

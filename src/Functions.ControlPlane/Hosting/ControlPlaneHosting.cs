@@ -3,6 +3,7 @@ using Functions.ControlPlane.Apps.Checks;
 using Functions.ControlPlane.Data;
 using Functions.ControlPlane.Files;
 using Functions.ControlPlane.Internal;
+using Functions.ControlPlane.Logs;
 using Functions.ControlPlane.Messaging;
 using Functions.ControlPlane.Modules.Registries;
 using Functions.ControlPlane.OpenApi;
@@ -71,9 +72,14 @@ public static class ControlPlaneHosting
         {
             // On by default, it reports usage to MassTransit's vendor: a self-hosted platform does not phone home.
             bus.DisableUsageTelemetry();
+            bus.AddConsumer<FunctionLogsConsumer>();
             bus.UsingRabbitMq((context, rabbit) =>
-                RabbitMqConnection.Parse(ConnectionStrings.RequireRabbitMq(context.GetRequiredService<IConfiguration>())).Apply(rabbit));
+            {
+                RabbitMqConnection.Parse(ConnectionStrings.RequireRabbitMq(context.GetRequiredService<IConfiguration>())).Apply(rabbit);
+                rabbit.AddLogsEndpoint(context);
+            });
         });
+        services.AddControlPlaneLogs();
 
         services.AddProblemDetails();
         services.AddAuthentication(ApiKeyRoles.Scheme)

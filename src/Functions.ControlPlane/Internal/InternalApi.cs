@@ -36,6 +36,8 @@ public static class InternalApi
                 ModuleContent.SendAsync(context, db, digest))
             .WithName("GetModuleContentForWorkers")
             .WithSummary("A module's bytes, immutable; the ETag is the digest")
+            .WithDescription(
+                "For workers (the worker key): the bytes of a module a route of the desired state names. Send the digest as If-None-Match to get 304.")
             .Produces(StatusCodes.Status200OK, contentType: ModuleContent.MediaType)
             .Produces(StatusCodes.Status304NotModified)
             .ProducesProblem(StatusCodes.Status400BadRequest)
@@ -45,6 +47,8 @@ public static class InternalApi
                 FileBundleContentSender.SendAsync(context, store, digest))
             .WithName("GetFilesContentForWorkers")
             .WithSummary("A file bundle's canonical tar, immutable; the ETag is the digest")
+            .WithDescription(
+                "For workers (the worker key): the canonical tar of a bundle a route of the desired state mounts; the worker verifies the digest while unpacking it. Send the digest as If-None-Match to get 304.")
             .Produces(StatusCodes.Status200OK, contentType: ArchiveUpload.TarMediaType)
             .Produces(StatusCodes.Status304NotModified)
             .ProducesProblem(StatusCodes.Status400BadRequest)
@@ -53,6 +57,8 @@ public static class InternalApi
         api.MapPost("/workers/heartbeat", HeartbeatAsync)
             .WithName("WorkerHeartbeat")
             .WithSummary("A worker reports who it is and which generation it applied")
+            .WithDescription(
+                "For workers (the worker key), every few seconds: node id, address, version, applied and failed generations and each app it could not apply. Answers the current generation, so a worker that missed a doorbell catches up. 409 when the control plane already records Functions:MaxWorkers nodes.")
             .WithJsonBody<WorkerReport>()
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status409Conflict);

@@ -64,6 +64,8 @@ public static class ModulesApi
         api.MapGet("/", ListAsync)
             .WithName("ListModules")
             .WithSummary("List modules, newest first")
+            .WithDescription(
+                "A page at a time (pageIndex from 0, pageSize 1–100, 20 by default): each module's digest, size, upload time and what validation found (its exports and imports).")
             .ProducesValidationProblem();
 
         api.MapGet("/{digest}", GetAsync)

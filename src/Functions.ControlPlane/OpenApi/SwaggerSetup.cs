@@ -19,7 +19,8 @@ internal static class SwaggerSetup
             return app;
         }
 
-        app.UseSwagger();
+        app.UseSwagger(swagger => swagger.PreSerializeFilters.Add((document, request) =>
+            OpenApiDocumentInfo.Apply(document, request, options)));
         app.UseSwaggerUI(ui =>
         {
             ui.SwaggerEndpoint("/swagger/v1/swagger.json", "Functions control plane v1");
@@ -74,6 +75,8 @@ internal static class SwaggerSetup
             swagger.OperationFilter<JsonRequestBodyOperationFilter>();
             swagger.OperationFilter<PagingOperationFilter>();
             swagger.SchemaFilter<VolumeRequestSchemaFilter>();
+            swagger.DocumentFilter<Logs.LogsTagDocumentFilter>();
+            swagger.DocumentFilter<OpenApiTags>(); // last: keeps the descriptions filters before it gave
         });
         return services;
     }

@@ -15,4 +15,23 @@ public sealed class SwaggerUiOptions
     /// persistAuthorization). Off: any script on the origin, or anyone at the browser later, could read it there.
     /// </summary>
     public bool PersistAuthorization { get; set; }
+
+    /// <summary>
+    /// The server URL the document names. Unset: the scheme, host and path base the document was requested with,
+    /// which is right unless a proxy in front rewrites them without forwarded headers.
+    /// </summary>
+    public string? ServerUrl { get; set; }
+
+    /// <summary>Who answers questions about this API (the document's <c>info.contact</c>).</summary>
+    public string ContactName { get; set; } = "The operator of this Functions control plane";
+
+    public string? ContactUrl { get; set; }
+
+    public string? ContactEmail { get; set; }
+
+    /// <summary>The terms the API is offered under (<c>info.license</c>): the project declares none, so set your platform's.</summary>
+    public string LicenseName { get; set; } = "Terms of the operator of this control plane";
+
+    /// <summary>Where the terms are written. Unset: this control plane's Swagger UI page.</summary>
+    public string? LicenseUrl { get; set; }
 }

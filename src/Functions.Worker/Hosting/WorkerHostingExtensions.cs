@@ -1,5 +1,6 @@
 using Functions.Runtime;
 using Functions.Runtime.Outbound;
+using Functions.Worker.Logs;
 using Functions.Worker.Metrics;
 using Functions.Worker.Serving;
 using Functions.Worker.Sync;
@@ -52,6 +53,7 @@ public static class WorkerHostingExtensions
         services.AddSingleton<BundleCache>();
         services.AddSingleton<WorkerBudgets>();
         services.AddSingleton<InvocationHandler>();
+        services.AddWorkerLogs(configuration);
         services.AddSingleton(_ => new WorkerMetrics(Prometheus.Metrics.NewCustomRegistry()));
         services.AddHttpClient<ControlPlaneClient>((sp, http) =>
         {

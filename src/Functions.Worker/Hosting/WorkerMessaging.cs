@@ -19,6 +19,7 @@ internal static class WorkerMessaging
             bus.UsingRabbitMq((context, rabbit) =>
             {
                 RabbitMqConnection.Parse(rabbitMq).Apply(rabbit);
+                FunctionLogsTopology.ConfigurePublisher(rabbit);
                 rabbit.ReceiveEndpoint($"functions-worker-{nodeId}", endpoint =>
                 {
                     endpoint.AutoDelete = true;

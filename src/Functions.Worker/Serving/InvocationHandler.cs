@@ -3,6 +3,7 @@ using System.Globalization;
 using Functions.Contracts;
 using Functions.Runtime;
 using Functions.Wagi;
+using Functions.Worker.Logs;
 using Functions.Worker.Metrics;
 using Microsoft.AspNetCore.Http.Features;
 
@@ -14,7 +15,8 @@ namespace Functions.Worker.Serving;
 /// before its body is read: a client that is refused costs no body buffer, and an admitted one holds its pool (a
 /// redeploy cannot dispose the pool under it) until its response is ready.
 /// </summary>
-public sealed partial class InvocationHandler(AppliedState state, WorkerBudgets budgets, WorkerMetrics metrics, ILogger<InvocationHandler> logger)
+public sealed partial class InvocationHandler(
+    AppliedState state, WorkerBudgets budgets, WorkerMetrics metrics, LogRecorder records, ILogger<InvocationHandler> logger)
 {
     private const string RequestIdHeader = "X-Request-Id";
 
@@ -54,9 +56,9 @@ public sealed partial class InvocationHandler(AppliedState state, WorkerBudgets 
             var response = admission switch
             {
                 Admission.Admitted => await InvokeAsync(context, route, match, lease!, rawPath, query, requestId, problemJson).ConfigureAwait(false),
-                Admission.Busy => Unavailable(context, requestId, problemJson,
+                Admission.Busy => Unavailable(context, route, requestId, problemJson,
                     $"the route is at its concurrency limit of {route.Binding.Limits.MaxConcurrency}"),
-                _ => Unavailable(context, requestId, problemJson, "the route is being redeployed on this worker"),
+                _ => Unavailable(context, route, requestId, problemJson, "the route is being redeployed on this worker"),
             };
             await WriteAsync(context, response).ConfigureAwait(false);
             metrics.Requests.WithLabels(route.Label, response.Status.ToString(CultureInfo.InvariantCulture)).Inc();
@@ -73,7 +75,7 @@ public sealed partial class InvocationHandler(AppliedState state, WorkerBudgets 
             var reserved = WorkerMemory.Reservation(route.Binding.Limits);
             if (!budgets.Memory.TryTake(reserved))
             {
-                return Unavailable(context, requestId, problemJson,
+                return Unavailable(context, route, requestId, problemJson,
                     budgets.Memory.SpentDetail($"an invocation of this route reserves {reserved} bytes (its memory limit and output cap)"));
             }
 
@@ -102,12 +104,13 @@ public sealed partial class InvocationHandler(AppliedState state, WorkerBudgets 
                 switch (outcome)
                 {
                     case BodyOutcome.TooLarge:
-                        return WagiResult.Refused(StatusCodes.Status413PayloadTooLarge, requestId, problemJson,
-                            $"the request body is over the route's limit of {limit} bytes");
+                        var detail = $"the request body is over the route's limit of {limit} bytes";
+                        records.Event(route, requestId, $"refused 413: {detail}");
+                        return WagiResult.Refused(StatusCodes.Status413PayloadTooLarge, requestId, problemJson, detail);
                     case BodyOutcome.BodiesSpent:
-                        return Unavailable(context, requestId, problemJson, budgets.Bodies.SpentDetail("the request body could not be received"));
+                        return Unavailable(context, route, requestId, problemJson, budgets.Bodies.SpentDetail("the request body could not be received"));
                     case BodyOutcome.MemorySpent:
-                        return Unavailable(context, requestId, problemJson, budgets.Memory.SpentDetail("the request body could not be received"));
+                        return Unavailable(context, route, requestId, problemJson, budgets.Memory.SpentDetail("the request body could not be received"));
                 }
 
                 return await RunAsync(context, route, match, lease, body, rawPath, query, requestId, problemJson).ConfigureAwait(false);
@@ -131,13 +134,15 @@ public sealed partial class InvocationHandler(AppliedState state, WorkerBudgets 
             context.RequestAborted).ConfigureAwait(false);
 
         LogStderr(route, requestId, result.StderrLines);
+        records.Stderr(route, requestId, result.StderrLines);
         switch (result.Outcome)
         {
             case InvocationOutcome.Busy:
-                return Unavailable(context, requestId, problemJson,
+                return Unavailable(context, route, requestId, problemJson,
                     result.Detail ?? $"the route is at its concurrency limit of {route.Binding.Limits.MaxConcurrency}");
             case InvocationOutcome.EntrypointMissing:
                 LogFailure(route.Label, route.Binding.ModuleDigest, requestId, result.Outcome, result.Detail);
+                records.Event(route, requestId, $"answered 500: the entrypoint is missing: {result.Detail}");
                 return WagiResult.Error(StatusCodes.Status500InternalServerError, requestId, problemJson);
         }
 
@@ -160,11 +165,13 @@ public sealed partial class InvocationHandler(AppliedState state, WorkerBudgets 
             LogOutputProblem(route.Label, route.Binding.ModuleDigest, requestId, problem);
         }
 
+        RecordEvents(route, requestId, result, outcome, response);
         return response;
     }
 
-    private static WagiResponse Unavailable(HttpContext context, string requestId, bool problemJson, string detail)
+    private WagiResponse Unavailable(HttpContext context, ServedRoute route, string requestId, bool problemJson, string detail)
     {
+        records.Event(route, requestId, $"refused 503: {detail}");
         context.Response.Headers.RetryAfter = "1";
         return WagiResult.Refused(StatusCodes.Status503ServiceUnavailable, requestId, problemJson, detail);
     }
@@ -246,6 +253,35 @@ public sealed partial class InvocationHandler(AppliedState state, WorkerBudgets 
         if (response.Body.Length > 0 && !HttpMethods.IsHead(context.Request.Method))
         {
             await context.Response.Body.WriteAsync(response.Body, context.RequestAborted).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// The invocation's events for its app's log: how a run that did not complete ended, what was wrong with the output,
+    /// and any 5xx answer (a module's own included). A run that completed with a good answer has none.
+    /// </summary>
+    private void RecordEvents(ServedRoute route, string requestId, InvocationResult result, ExecutionOutcome outcome, WagiResponse response)
+    {
+        var ended = outcome switch
+        {
+            ExecutionOutcome.Completed => null,
+            ExecutionOutcome.ExitedWithError => $"exited with status {result.ExitCode}",
+            ExecutionOutcome.TimedOut => $"timed out after {route.Binding.Limits.TimeoutMs} ms (the route's timeout) and was stopped",
+            ExecutionOutcome.OutputLimitExceeded => $"stopped: its output went over the limit ({result.Detail})",
+            _ => $"trapped: {result.Detail}",
+        };
+        foreach (var problem in response.Problems)
+        {
+            records.Event(route, requestId, $"output: {problem}");
+        }
+
+        if (ended is not null)
+        {
+            records.Event(route, requestId, $"{ended}; answered {response.Status}");
+        }
+        else if (response.Status >= StatusCodes.Status500InternalServerError)
+        {
+            records.Event(route, requestId, $"answered {response.Status}");
         }
     }
 
