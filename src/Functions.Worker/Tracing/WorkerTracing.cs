@@ -1,0 +1,41 @@
+using Functions.Messaging.Tracing;
+using Functions.Worker.Hosting;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+
+namespace Functions.Worker.Tracing;
+
+internal static class WorkerTracing
+{
+    /// <summary>
+    /// OpenTelemetry tracing exported over OTLP when the <c>OTEL_*</c> variables ask for it (<see cref="TraceExport"/>):
+    /// the Kestrel request span (not on the management port: probes and scrapes are not traced), the invocation span,
+    /// the deploy spans, the calls to the control plane and MassTransit's.
+    /// </summary>
+    public static IServiceCollection AddWorkerTracing(this IServiceCollection services, IConfiguration configuration,
+        ManagementEndpoint management, string nodeId)
+    {
+        if (!TraceExport.IsOn(key => configuration[key]))
+        {
+            return services;
+        }
+
+        services.AddOpenTelemetry()
+            .ConfigureResource(resource =>
+            {
+                // OTEL_SERVICE_NAME (read by the SDK) wins over the default name.
+                if (string.IsNullOrWhiteSpace(configuration["OTEL_SERVICE_NAME"]))
+                {
+                    resource.AddService("functions-worker", autoGenerateServiceInstanceId: false);
+                }
+
+                resource.AddAttributes([new("service.instance.id", nodeId)]);
+            })
+            .WithTracing(tracing => tracing
+                .AddSource(WorkerActivities.SourceName, "MassTransit")
+                .AddAspNetCoreInstrumentation(options => options.Filter = context => !management.Serves(context))
+                .AddHttpClientInstrumentation()
+                .AddOtlpExporter());
+        return services;
+    }
+}
