@@ -10,7 +10,7 @@ internal static class WorkerTracing
     /// <summary>
     /// OpenTelemetry tracing exported over OTLP when the <c>OTEL_*</c> variables ask for it (<see cref="TraceExport"/>):
     /// the Kestrel request span (not on the management port: probes and scrapes are not traced), the invocation span,
-    /// the deploy spans, the calls to the control plane and MassTransit's.
+    /// the deploy spans, the deploy's calls to the control plane and MassTransit's.
     /// </summary>
     public static IServiceCollection AddWorkerTracing(this IServiceCollection services, IConfiguration configuration,
         ManagementEndpoint management, string nodeId)
@@ -34,7 +34,9 @@ internal static class WorkerTracing
             .WithTracing(tracing => tracing
                 .AddSource(WorkerActivities.SourceName, "MassTransit")
                 .AddAspNetCoreInstrumentation(options => options.Filter = context => !management.Serves(context))
-                .AddHttpClientInstrumentation()
+                // Calls to the control plane are traced inside a deploy's sync only, not each heartbeat as a root of its own.
+                .AddHttpClientInstrumentation(options => options.FilterHttpRequestMessage = _ =>
+                    System.Diagnostics.Activity.Current?.ParentSpanId != default)
                 .AddOtlpExporter());
         return services;
     }
