@@ -8,8 +8,7 @@ internal static class ControlPlaneTracing
 {
     /// <summary>
     /// OpenTelemetry tracing exported over OTLP when the <c>OTEL_*</c> variables ask for it (<see cref="TraceExport"/>):
-    /// the API's request spans (not the health probes' nor the management port's), activations, publishes and
-    /// MassTransit's spans.
+    /// the API's request spans (not the health probes' nor the management port's), activations and publishes.
     /// </summary>
     public static IServiceCollection AddControlPlaneTracing(this IServiceCollection services, IConfiguration configuration,
         ManagementEndpoint management)
@@ -29,7 +28,7 @@ internal static class ControlPlaneTracing
                 }
             })
             .WithTracing(tracing => tracing
-                .AddSource(ControlPlaneActivities.SourceName, "MassTransit")
+                .AddSource(ControlPlaneActivities.SourceName)
                 .AddAspNetCoreInstrumentation(options => options.Filter = context => Traced(context, management))
                 .AddHttpClientInstrumentation()
                 .AddOtlpExporter());

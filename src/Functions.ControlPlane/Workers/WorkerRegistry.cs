@@ -32,14 +32,14 @@ internal sealed class WorkerRegistry(FunctionsDbContext db, IOptions<ControlPlan
         var failedApps = JsonSerializer.Serialize(
             (report.FailedApps ?? []).Select(f => new WorkerAppFailure(f.App, f.Release, WorkerReportRules.Bounded(f.Error)!)),
             JsonOptions);
-        // The previous report comes back from the same statement, for the rollout histogram.
-        var previous = await db.Database.SqlQuery<PreviousReport>($"""
+        // The previous applied generation comes back from the same statement, for the rollout histogram.
+        var previous = await db.Database.SqlQuery<long>($"""
             UPDATE worker_nodes AS w SET address = {report.Address}, version = {report.Version}, last_heartbeat = {now},
                 applied_generation = {report.AppliedGeneration}, failed_generation = {report.FailedGeneration},
                 last_error = {lastError}, failed_apps = CAST({failedApps} AS jsonb)
-            FROM (SELECT node_id, applied_generation, last_heartbeat FROM worker_nodes WHERE node_id = {report.NodeId} FOR UPDATE) AS p
+            FROM (SELECT node_id, applied_generation FROM worker_nodes WHERE node_id = {report.NodeId} FOR UPDATE) AS p
             WHERE w.node_id = p.node_id
-            RETURNING p.applied_generation AS generation, p.last_heartbeat AS beat
+            RETURNING p.applied_generation AS "Value"
             """).ToListAsync(cancel);
         if (previous is [var before])
         {
@@ -69,24 +69,20 @@ internal sealed class WorkerRegistry(FunctionsDbContext db, IOptions<ControlPlan
 
     /// <summary>
     /// One observation per activation the worker has now applied: from the activation's commit to this report. A
-    /// worker that reported generation 0 had not synced yet (it just started): only activations after that report
-    /// count, not the whole history it catches up on.
+    /// worker that last reported generation 0 has just started (or the platform is new): what it applies next is a
+    /// catch-up on history, not a rollout, and is not observed.
     /// </summary>
-    private async Task ObserveRolloutsAsync(PreviousReport before, long applied, DateTimeOffset now, CancellationToken cancel)
+    private async Task ObserveRolloutsAsync(long before, long applied, DateTimeOffset now, CancellationToken cancel)
     {
-        if (applied <= before.Generation)
+        if (before == 0 || applied <= before)
         {
             return;
         }
 
-        var query = db.Applications.Where(a => a.ActivatedGeneration > before.Generation && a.ActivatedGeneration <= applied
-            && a.ActivatedAt != null);
-        if (before.Generation == 0)
-        {
-            query = query.Where(a => a.ActivatedAt > before.Beat);
-        }
-
-        var activations = await query.Select(a => a.ActivatedAt!.Value).ToListAsync(cancel);
+        var activations = await db.Applications
+            .Where(a => a.ActivatedGeneration > before && a.ActivatedGeneration <= applied && a.ActivatedAt != null)
+            .Select(a => a.ActivatedAt!.Value)
+            .ToListAsync(cancel);
         foreach (var activatedAt in activations)
         {
             metrics.Rollout.Observe(Math.Max(0, (now - activatedAt).TotalSeconds));
@@ -99,6 +95,4 @@ internal sealed class WorkerRegistry(FunctionsDbContext db, IOptions<ControlPlan
         var cutoff = time.GetUtcNow() - options.Value.WorkerExpireAfter;
         return db.WorkerNodes.Where(w => w.LastHeartbeat < cutoff).ExecuteDeleteAsync(cancel);
     }
-
-    private sealed record PreviousReport(long Generation, DateTimeOffset Beat);
 }
