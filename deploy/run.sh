@@ -20,6 +20,8 @@ LOCAL_DIR="$(realpath -m "${FUNCTIONS_LOCAL_DIR:-$ROOT/.local}")"
 export FUNCTIONS_LOCAL_DIR="$LOCAL_DIR"   # services.sh keeps its data there too
 SERVICES="$ROOT/deploy/local/services.sh"
 CP_PORT="${FUNCTIONS_CONTROL_PLANE_PORT:-5080}"
+# The control plane's /metrics answers on its own port (Functions__ManagementUrls): its API port + 1000.
+CP_MANAGEMENT_PORT=$((CP_PORT + 1000))
 CP_URL="http://127.0.0.1:$CP_PORT"
 read -r -a WORKER_PORTS <<<"${FUNCTIONS_WORKER_PORTS-8080 8081}"
 read -r -a MANAGEMENT_PORTS <<<"${FUNCTIONS_WORKER_MANAGEMENT_PORTS-}"
@@ -67,11 +69,11 @@ for i in "${!WORKER_PORTS[@]}"; do
 done
 ((${#MANAGEMENT_PORTS[@]} == ${#WORKER_PORTS[@]})) ||
   die "FUNCTIONS_WORKER_MANAGEMENT_PORTS needs one port per worker port ('${WORKER_PORTS[*]}'), got '${MANAGEMENT_PORTS[*]}'"
-for port in "$CP_PORT" "${WORKER_PORTS[@]}" "${MANAGEMENT_PORTS[@]}"; do
+for port in "$CP_PORT" "$CP_MANAGEMENT_PORT" "${WORKER_PORTS[@]}" "${MANAGEMENT_PORTS[@]}"; do
   [[ "$port" =~ ^[0-9]+$ ]] || die "'$port' is not a port number (FUNCTIONS_CONTROL_PLANE_PORT / FUNCTIONS_WORKER_PORTS / FUNCTIONS_WORKER_MANAGEMENT_PORTS)"
   port_open "$port" && die "port $port is already in use; pick others with FUNCTIONS_CONTROL_PLANE_PORT / FUNCTIONS_WORKER_PORTS / FUNCTIONS_WORKER_MANAGEMENT_PORTS"
 done
-[[ -z "$(printf '%s\n' "$CP_PORT" "${WORKER_PORTS[@]}" "${MANAGEMENT_PORTS[@]}" | sort | uniq -d)" ]] ||
+[[ -z "$(printf '%s\n' "$CP_PORT" "$CP_MANAGEMENT_PORT" "${WORKER_PORTS[@]}" "${MANAGEMENT_PORTS[@]}" | sort | uniq -d)" ]] ||
   die "a port is given twice in FUNCTIONS_CONTROL_PLANE_PORT / FUNCTIONS_WORKER_PORTS / FUNCTIONS_WORKER_MANAGEMENT_PORTS"
 # Host volumes (the operator's opt-in beside file bundles): routes may mount folders under this one, so a WAGI
 # modules.toml whose volumes point inside it imports unchanged (`functions import-wagi --host-volumes`).
@@ -176,7 +178,7 @@ wait_until_ready() { # NAME URL PID: URL answers /readyz (a worker's management 
 
 # Swagger UI on explicitly (a local run on 127.0.0.1), whatever ASPNETCORE_ENVIRONMENT says.
 CP_ENV=(FUNCTIONS_ADMIN_KEY="$ADMIN_KEY" FUNCTIONS_WORKER_KEY="$WORKER_KEY" Functions__SwaggerUi__Enabled=true
-  Functions__VolumesRoot="$VOLUMES_DIR")
+  Functions__VolumesRoot="$VOLUMES_DIR" Functions__ManagementUrls="http://127.0.0.1:$CP_MANAGEMENT_PORT")
 
 # The control plane also migrates at start-up; doing it first makes a database problem a clear, separate failure.
 say "applying database migrations"
@@ -224,6 +226,7 @@ cat <<BANNER
 
 Functions is running.
   control plane  $CP_URL      Swagger UI: $CP_URL/swagger (Authorize with the admin key)
+                 metrics: http://127.0.0.1:$CP_MANAGEMENT_PORT/metrics
 ${WORKER_LINES}  admin key      $ADMIN_KEY   ($ADMIN_KEY_SOURCE)
   logs           $LOGS/
   host volumes   $VOLUMES_DIR/   (routes may mount folders under it; file bundles need nothing)

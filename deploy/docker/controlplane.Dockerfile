@@ -42,7 +42,9 @@ COPY --chmod=0755 deploy/docker/http-probe.sh /usr/local/bin/http-probe
 # Functions:VolumesRoot (off unless set) is usually a volume mounted here; created owned by the app user so that
 # a fresh named volume inherits that owner.
 RUN mkdir -p /srv/functions && chown "$APP_UID:$APP_UID" /srv/functions
-ENV ASPNETCORE_HTTP_PORTS=8080
+# /metrics answers only on the management port (Functions:ManagementUrls), for Prometheus; nothing else answers there.
+ENV ASPNETCORE_HTTP_PORTS=8080 \
+    Functions__ManagementUrls=http://+:9091
 EXPOSE 8080
 # The non-root user of the .NET images, by number, so Kubernetes' runAsNonRoot can verify it.
 USER $APP_UID

@@ -4,4 +4,10 @@ namespace Functions.Contracts;
 /// The doorbell: published after every activation, rollback or deletion. Workers that hear it pull the
 /// desired state at <paramref name="Generation"/> or later from the control plane; the message carries no state.
 /// </summary>
-public sealed record DesiredStateChanged(long Generation, DateTimeOffset ChangedAt);
+/// <param name="Generation">The generation the deployment committed.</param>
+/// <param name="ChangedAt">When the control plane committed it.</param>
+/// <param name="TraceParent">
+/// The W3C <c>traceparent</c> of the control plane's publish span, so each worker's pull, compile and apply spans join
+/// the deploy's trace; null when the deploy was not traced.
+/// </param>
+public sealed record DesiredStateChanged(long Generation, DateTimeOffset ChangedAt, string? TraceParent = null);

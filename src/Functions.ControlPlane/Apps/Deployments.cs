@@ -1,6 +1,7 @@
 using Functions.ControlPlane.Data;
 using Functions.ControlPlane.Hosting;
 using Functions.ControlPlane.Messaging;
+using Functions.ControlPlane.Observability;
 using Functions.Data;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -93,6 +94,8 @@ internal sealed class Deployments(
         Func<Application, DateTimeOffset, Task<(Candidate? Release, DeploymentOutcome? Refusal)>> choose,
         CancellationToken cancel)
     {
+        using var span = ControlPlaneActivities.Source.StartActivity(createApplication ? "deploy" : "rollback");
+        span?.SetTag("functions.app", name);
         try
         {
             await using var transaction = await db.Database.BeginTransactionAsync(cancel);
@@ -128,6 +131,8 @@ internal sealed class Deployments(
             await db.SaveChangesAsync(cancel);
             await ReplaceActiveRoutesAsync(application.Id, release.Routes, cancel);
             await transaction.CommitAsync(cancel);
+            span?.SetTag("functions.release", release.Version);
+            span?.SetTag("functions.generation", generation);
             notifier.Notify(generation);
             Log.ReleaseActivated(logger, name, release.Version, generation);
             return new Activated(new Activation(name, release.Version, generation));

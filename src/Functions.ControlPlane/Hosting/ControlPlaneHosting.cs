@@ -6,6 +6,7 @@ using Functions.ControlPlane.Internal;
 using Functions.ControlPlane.Logs;
 using Functions.ControlPlane.Messaging;
 using Functions.ControlPlane.Modules.Registries;
+using Functions.ControlPlane.Observability;
 using Functions.ControlPlane.OpenApi;
 using Functions.ControlPlane.Security;
 using Functions.ControlPlane.Workers;
@@ -89,12 +90,14 @@ public static class ControlPlaneHosting
             .AddPolicy(ApiKeyRoles.WorkerPolicy, policy => policy.RequireRole(ApiKeyRoles.Worker, ApiKeyRoles.Admin));
         services.AddHealthChecks().AddCheck<DatabaseReadyHealthCheck>("database", tags: [ReadyTag]);
         services.AddControlPlaneSwagger();
+        builder.AddControlPlaneObservability();
         return builder;
     }
 
     /// <summary>Middleware: problem details for every error, authentication, Swagger UI at /swagger when enabled.</summary>
     public static WebApplication UseControlPlane(this WebApplication app)
     {
+        app.UseControlPlaneObservability();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseAuthentication();

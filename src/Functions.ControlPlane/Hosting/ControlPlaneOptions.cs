@@ -19,6 +19,12 @@ public sealed class ControlPlaneOptions
     /// <summary>The workers' key (environment <c>FUNCTIONS_WORKER_KEY</c> wins); it reads only <c>/internal/v1</c>.</summary>
     public string? WorkerKey { get; set; }
 
+    /// <summary>
+    /// Where <c>/metrics</c> answers, and nothing else: URLs with fixed ports apart from the API's, <c>;</c>-separated
+    /// (read at start-up by <see cref="Observability.ManagementEndpoint"/>, which Kestrel listens on).
+    /// </summary>
+    public string ManagementUrls { get; set; } = Observability.ManagementEndpoint.DefaultUrls;
+
     /// <summary>Largest module accepted by <c>POST /api/v1/modules</c>, in bytes (default 50 MiB).</summary>
     public long MaxModuleBytes { get; set; } = 50L * 1024 * 1024;
 

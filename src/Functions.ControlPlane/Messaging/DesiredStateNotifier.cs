@@ -1,6 +1,9 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 using Functions.ControlPlane.Hosting;
+using Functions.ControlPlane.Observability;
 using Functions.Contracts;
+using Functions.Messaging.Tracing;
 using MassTransit;
 using Microsoft.Extensions.Options;
 
@@ -10,6 +13,7 @@ namespace Functions.ControlPlane.Messaging;
 /// Rings the doorbell after a commit. Requests only hand over the new generation and return; this service
 /// publishes <see cref="DesiredStateChanged"/> for the newest generation it was given, and keeps retrying with
 /// backoff while the broker is down, so an outage delays deployments (workers also poll) but never fails a request.
+/// The publish span is a child of the deploy that asked (when traced), and the message carries its trace context.
 /// </summary>
 internal sealed class DesiredStateNotifier(
     IServiceProvider services,
@@ -18,7 +22,7 @@ internal sealed class DesiredStateNotifier(
     ILogger<DesiredStateNotifier> logger) : BackgroundService
 {
     // Only the newest generation matters: a newer one replaces an unpublished older one.
-    private readonly Channel<long> _pending = Channel.CreateBounded<long>(
+    private readonly Channel<Pending> _pending = Channel.CreateBounded<Pending>(
         new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
 
     private long _published;
@@ -27,56 +31,66 @@ internal sealed class DesiredStateNotifier(
     /// <summary>The last generation published successfully (0 before the first).</summary>
     public long PublishedGeneration => Interlocked.Read(ref _published);
 
-    public void Notify(long generation) => _pending.Writer.TryWrite(generation);
+    /// <summary>Hands over a committed generation; the caller's span, when recorded, becomes the publish span's parent.</summary>
+    public void Notify(long generation) =>
+        _pending.Writer.TryWrite(new(generation, Activity.Current is { Recorded: true } caller ? TraceExport.TraceParentOf(caller) : null));
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        long latest = 0;
+        var latest = new Pending(0, null);
         while (await _pending.Reader.WaitToReadAsync(stoppingToken))
         {
-            while (_pending.Reader.TryRead(out var generation))
+            while (_pending.Reader.TryRead(out var pending))
             {
-                latest = Math.Max(latest, generation);
+                latest = Newer(latest, pending);
             }
 
             var attempt = 0;
-            while (latest > PublishedGeneration && !stoppingToken.IsCancellationRequested)
+            while (latest.Generation > PublishedGeneration && !stoppingToken.IsCancellationRequested)
             {
                 attempt++;
                 if (await TryPublishAsync(latest, stoppingToken))
                 {
-                    Interlocked.Exchange(ref _published, latest);
+                    Interlocked.Exchange(ref _published, latest.Generation);
                     break;
                 }
 
                 var delay = Backoff(attempt);
-                Log.PublishFailed(logger, _lastError!, latest, attempt, delay);
-                latest = Math.Max(latest, await WaitForNewerAsync(delay, stoppingToken));
+                Log.PublishFailed(logger, _lastError!, latest.Generation, attempt, delay);
+                latest = Newer(latest, await WaitForNewerAsync(delay, stoppingToken));
             }
         }
     }
 
-    private async Task<bool> TryPublishAsync(long generation, CancellationToken stoppingToken)
+    private static Pending Newer(Pending a, Pending? b) => b is not null && b.Generation > a.Generation ? b : a;
+
+    private async Task<bool> TryPublishAsync(Pending pending, CancellationToken stoppingToken)
     {
+        var generation = pending.Generation;
+        using var span = ControlPlaneActivities.Source.StartActivity("publish DesiredStateChanged", ActivityKind.Producer,
+            TraceExport.ContextOf(pending.TraceParent));
+        span?.SetTag("functions.generation", generation);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         timeout.CancelAfter(options.Value.PublishTimeout);
         try
         {
             // IBus, not IPublishEndpoint: the latter is scoped, and this service lives at the root.
             var bus = services.GetRequiredService<IBus>();
-            await bus.Publish(new DesiredStateChanged(generation, time.GetUtcNow()), timeout.Token);
+            var traceParent = TraceExport.TraceParentOf(span) ?? pending.TraceParent;
+            await bus.Publish(new DesiredStateChanged(generation, time.GetUtcNow(), traceParent), timeout.Token);
             Log.Published(logger, generation);
             return true;
         }
         catch (Exception e) when (!stoppingToken.IsCancellationRequested)
         {
+            span?.SetStatus(ActivityStatusCode.Error, e.Message);
             _lastError = e;
             return false;
         }
     }
 
     /// <summary>Waits out the backoff, returning early with a newer generation if one arrives meanwhile.</summary>
-    private async Task<long> WaitForNewerAsync(TimeSpan delay, CancellationToken stoppingToken)
+    private async Task<Pending?> WaitForNewerAsync(TimeSpan delay, CancellationToken stoppingToken)
     {
         using var wait = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         wait.CancelAfter(delay);
@@ -89,7 +103,7 @@ internal sealed class DesiredStateNotifier(
             // The backoff ran out with nothing newer: retry the same generation.
         }
 
-        return _pending.Reader.TryRead(out var newer) ? newer : 0;
+        return _pending.Reader.TryRead(out var newer) ? newer : null;
     }
 
     private TimeSpan Backoff(int attempt)
@@ -97,4 +111,6 @@ internal sealed class DesiredStateNotifier(
         var seconds = Math.Min(Math.Pow(2, attempt - 1), options.Value.PublishRetryMaxDelay.TotalSeconds);
         return TimeSpan.FromSeconds(seconds);
     }
+
+    private sealed record Pending(long Generation, string? TraceParent);
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Functions.ControlPlane.Hosting;
+using Functions.ControlPlane.Observability;
 using Functions.Contracts;
 using Functions.Data;
 using Microsoft.EntityFrameworkCore;
@@ -12,7 +13,8 @@ namespace Functions.ControlPlane.Workers;
 /// known node is updated in one statement; a new one is admitted under a Postgres advisory lock, so concurrent new
 /// nodes cannot overshoot the cap, and known nodes never wait for that lock.
 /// </summary>
-internal sealed class WorkerRegistry(FunctionsDbContext db, IOptions<ControlPlaneOptions> options, TimeProvider time)
+internal sealed class WorkerRegistry(FunctionsDbContext db, IOptions<ControlPlaneOptions> options, TimeProvider time,
+    ControlPlaneMetrics metrics)
 {
     // pg_advisory_xact_lock key for admitting new nodes ("workers" in ASCII); distinct from the migrations' key.
     private const long AdmissionLock = 0x776f726b657273;
@@ -30,14 +32,18 @@ internal sealed class WorkerRegistry(FunctionsDbContext db, IOptions<ControlPlan
         var failedApps = JsonSerializer.Serialize(
             (report.FailedApps ?? []).Select(f => new WorkerAppFailure(f.App, f.Release, WorkerReportRules.Bounded(f.Error)!)),
             JsonOptions);
-        var updated = await db.Database.ExecuteSqlInterpolatedAsync($"""
-            UPDATE worker_nodes SET address = {report.Address}, version = {report.Version}, last_heartbeat = {now},
+        // The previous applied generation comes back from the same statement, for the rollout histogram.
+        var previous = await db.Database.SqlQuery<long>($"""
+            UPDATE worker_nodes AS w SET address = {report.Address}, version = {report.Version}, last_heartbeat = {now},
                 applied_generation = {report.AppliedGeneration}, failed_generation = {report.FailedGeneration},
                 last_error = {lastError}, failed_apps = CAST({failedApps} AS jsonb)
-            WHERE node_id = {report.NodeId}
-            """, cancel);
-        if (updated == 1)
+            FROM (SELECT node_id, applied_generation FROM worker_nodes WHERE node_id = {report.NodeId} FOR UPDATE) AS p
+            WHERE w.node_id = p.node_id
+            RETURNING p.applied_generation AS "Value"
+            """).ToListAsync(cancel);
+        if (previous is [var before])
         {
+            await ObserveRolloutsAsync(before, report.AppliedGeneration, now, cancel);
             return true;
         }
 
@@ -59,6 +65,28 @@ internal sealed class WorkerRegistry(FunctionsDbContext db, IOptions<ControlPlan
             """, cancel);
         await transaction.CommitAsync(cancel);
         return true;
+    }
+
+    /// <summary>
+    /// One observation per activation the worker has now applied: from the activation's commit to this report. A
+    /// worker that last reported generation 0 has just started (or the platform is new): what it applies next is a
+    /// catch-up on history, not a rollout, and is not observed.
+    /// </summary>
+    private async Task ObserveRolloutsAsync(long before, long applied, DateTimeOffset now, CancellationToken cancel)
+    {
+        if (before == 0 || applied <= before)
+        {
+            return;
+        }
+
+        var activations = await db.Applications
+            .Where(a => a.ActivatedGeneration > before && a.ActivatedGeneration <= applied && a.ActivatedAt != null)
+            .Select(a => a.ActivatedAt!.Value)
+            .ToListAsync(cancel);
+        foreach (var activatedAt in activations)
+        {
+            metrics.Rollout.Observe(Math.Max(0, (now - activatedAt).TotalSeconds));
+        }
     }
 
     /// <summary>Deletes the nodes not heard from for <see cref="ControlPlaneOptions.WorkerExpireAfter"/>; how many.</summary>

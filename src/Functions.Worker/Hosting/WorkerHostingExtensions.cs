@@ -4,6 +4,7 @@ using Functions.Worker.Logs;
 using Functions.Worker.Metrics;
 using Functions.Worker.Serving;
 using Functions.Worker.Sync;
+using Functions.Worker.Tracing;
 using MassTransit;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -31,7 +32,8 @@ public static class WorkerHostingExtensions
         services.Configure<HostOptions>(o => o.ShutdownTimeout = configuration.GetSection(WorkerOptions.Section)
             .GetValue(nameof(WorkerOptions.DrainTimeout), TimeSpan.FromSeconds(30)));
 
-        services.AddSingleton(ManagementEndpoint.Listen(builder));
+        var management = ManagementEndpoint.Listen(builder);
+        services.AddSingleton(management);
         // Against clients that trickle a body (or read a response) to hold their admission and its memory.
         services.AddOptions<KestrelServerOptions>().Configure<IOptions<WorkerOptions>>((kestrel, worker) =>
         {
@@ -74,6 +76,7 @@ public static class WorkerHostingExtensions
         }
 
         services.AddWorkerMessaging(configuration.GetConnectionString("RabbitMq"), nodeId);
+        services.AddWorkerTracing(configuration, management, nodeId);
         services.AddReceiveEndpointObserver<RingOnReady>();
         return builder;
     }

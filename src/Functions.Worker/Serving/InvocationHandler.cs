@@ -1,10 +1,13 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.Globalization;
 using Functions.Contracts;
+using Functions.Messaging.Tracing;
 using Functions.Runtime;
 using Functions.Wagi;
 using Functions.Worker.Logs;
 using Functions.Worker.Metrics;
+using Functions.Worker.Tracing;
 using Microsoft.AspNetCore.Http.Features;
 
 namespace Functions.Worker.Serving;
@@ -19,6 +22,7 @@ public sealed partial class InvocationHandler(
     AppliedState state, WorkerBudgets budgets, WorkerMetrics metrics, LogRecorder records, ILogger<InvocationHandler> logger)
 {
     private const string RequestIdHeader = "X-Request-Id";
+    private const string TraceParentHeader = "traceparent";
 
     public async Task HandleAsync(HttpContext context)
     {
@@ -47,6 +51,13 @@ public sealed partial class InvocationHandler(
             }
 
             var route = match.Value;
+            if (Activity.Current is { Recorded: true } server)
+            {
+                // The request span is named by the route it matched, not by the path (unbounded).
+                server.DisplayName = $"{context.Request.Method} {route.Label}";
+                server.SetTag("http.route", route.Label);
+            }
+
             var admission = route.Pool.TryAdmit(out var lease);
             if (admission == Admission.Retired && attempt == 0)
             {
@@ -126,12 +137,18 @@ public sealed partial class InvocationHandler(
     private async Task<WagiResponse> RunAsync(HttpContext context, ServedRoute route, RouteMatch match, InvocationLease lease,
         RequestBody? body, string rawPath, string query, string requestId, bool problemJson)
     {
-        var request = ToWagiRequest(context, rawPath, query, body?.Length ?? 0, requestId);
+        using var span = WorkerActivities.Source.StartActivity($"invoke {route.Label}");
+        var request = ToWagiRequest(context, rawPath, query, body?.Length ?? 0, requestId, TraceParentFor(context, span));
         var environment = WagiEnvironment.Build(request, match, route.Binding.Environment);
         var arguments = WagiArgv.Build(request, environment, route.Binding.Argv);
+        var invoked = Stopwatch.GetTimestamp();
         var result = await route.Pool.InvokeAsync(lease,
             new Invocation(environment, arguments, body?.Sequence() ?? ReadOnlySequence<byte>.Empty) { RequestId = requestId },
             context.RequestAborted).ConfigureAwait(false);
+        if (span is { IsAllDataRequested: true })
+        {
+            InvocationSpan.Describe(span, route, requestId, result, Stopwatch.GetElapsedTime(invoked));
+        }
 
         LogStderr(route, requestId, result.StderrLines);
         records.Stderr(route, requestId, result.StderrLines);
@@ -195,11 +212,40 @@ public sealed partial class InvocationHandler(
         return question < 0 ? (target, "") : (target[..question], target[(question + 1)..]);
     }
 
-    private static WagiRequest ToWagiRequest(HttpContext context, string rawPath, string query, long contentLength, string requestId)
+    /// <summary>
+    /// The <c>traceparent</c> the function is given (as <c>HTTP_TRACEPARENT</c>): the invocation span's when tracing
+    /// records it (a child of the caller's <c>traceparent</c> when one came); else the caller's as sent; else the
+    /// worker's own request activity's, so a function can always hand a trace context on.
+    /// </summary>
+    private static string? TraceParentFor(HttpContext context, Activity? span)
     {
-        var headers = new List<KeyValuePair<string, string>>(context.Request.Headers.Count);
+        if (TraceExport.TraceParentOf(span) is { } own)
+        {
+            return own;
+        }
+
+        return context.Request.Headers.ContainsKey(TraceParentHeader)
+            ? null
+            : TraceExport.TraceParentOf(Activity.Current)
+                ?? $"00-{ActivityTraceId.CreateRandom().ToHexString()}-{ActivitySpanId.CreateRandom().ToHexString()}-00";
+    }
+
+    private static WagiRequest ToWagiRequest(HttpContext context, string rawPath, string query, long contentLength, string requestId,
+        string? traceParent)
+    {
+        var headers = new List<KeyValuePair<string, string>>(context.Request.Headers.Count + 1);
+        if (traceParent is not null)
+        {
+            headers.Add(new(TraceParentHeader, traceParent));
+        }
+
         foreach (var (name, values) in context.Request.Headers)
         {
+            if (traceParent is not null && string.Equals(name, TraceParentHeader, StringComparison.OrdinalIgnoreCase))
+            {
+                continue; // replaced by the invocation span's
+            }
+
             foreach (var value in values)
             {
                 headers.Add(new(name, value ?? ""));

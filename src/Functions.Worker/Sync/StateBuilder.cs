@@ -7,6 +7,7 @@ using Functions.Wagi;
 using Functions.Worker.Hosting;
 using Functions.Worker.Metrics;
 using Functions.Worker.Serving;
+using Functions.Worker.Tracing;
 using Microsoft.Extensions.Options;
 
 namespace Functions.Worker.Sync;
@@ -267,7 +268,16 @@ public sealed partial class StateBuilder(
             return cached;
         }
 
-        var bytes = await controlPlane.GetModuleAsync(digest, cancellationToken).ConfigureAwait(false);
+        byte[] bytes;
+        using (var pull = WorkerActivities.Source.StartActivity("pull module"))
+        {
+            pull?.SetTag("functions.module.digest", digest);
+            bytes = await controlPlane.GetModuleAsync(digest, cancellationToken).ConfigureAwait(false);
+            pull?.SetTag("functions.module.bytes", bytes.Length);
+        }
+
+        using var compile = WorkerActivities.Source.StartActivity("compile module");
+        compile?.SetTag("functions.module.digest", digest);
         var started = Stopwatch.GetTimestamp();
         // Compiling is CPU work of up to seconds: keep it off the thread that awaits the control plane.
         var module = await Task.Run(() => runtime.LoadOrCompile(digest, bytes), cancellationToken).ConfigureAwait(false);

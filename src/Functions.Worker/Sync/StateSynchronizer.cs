@@ -1,8 +1,11 @@
+using System.Diagnostics;
 using Functions.Contracts;
+using Functions.Messaging.Tracing;
 using Functions.Runtime;
 using Functions.Worker.Hosting;
 using Functions.Worker.Metrics;
 using Functions.Worker.Serving;
+using Functions.Worker.Tracing;
 using Microsoft.Extensions.Options;
 
 namespace Functions.Worker.Sync;
@@ -54,14 +57,21 @@ public sealed partial class StateSynchronizer(
     public async Task SyncOnceAsync(string reason, CancellationToken cancellationToken)
     {
         long generation = -1;
+        using var span = StartSyncSpan(reason, signal.TakeTraceParents());
         try
         {
             var current = applied.Current;
             var ready = applied.IsReady && _desired is not null;
-            var pull = await controlPlane.GetDesiredStateAsync(ready ? _etag : null, cancellationToken).ConfigureAwait(false);
+            DesiredStatePull pull;
+            using (WorkerActivities.Source.StartActivity("pull desired state"))
+            {
+                pull = await controlPlane.GetDesiredStateAsync(ready ? _etag : null, cancellationToken).ConfigureAwait(false);
+            }
+
             var desired = pull.State ?? _desired
                 ?? throw new InvalidOperationException("The control plane answered 304 to a pull that sent no ETag.");
             generation = desired.Generation;
+            span?.SetTag("functions.generation", generation);
             var retryFailed = reason == PeriodicCheck && current.Failures.Count > 0;
             if (ready && desired.Generation == current.Generation && !retryFailed)
             {
@@ -70,8 +80,15 @@ public sealed partial class StateSynchronizer(
                 return;
             }
 
+            using var apply = WorkerActivities.Source.StartActivity("apply generation");
+            apply?.SetTag("functions.generation", desired.Generation);
             var next = await builder.BuildAsync(desired, current, retryFailed, cancellationToken).ConfigureAwait(false);
             var previous = applied.Swap(next);
+            apply?.SetTag("functions.failed_apps", next.Failures.Count);
+            if (next.Failures.Count > 0)
+            {
+                apply?.SetStatus(ActivityStatusCode.Error, $"{next.Failures.Count} app(s) failed: {string.Join(", ", next.Failures.Keys)}");
+            }
             (_desired, _etag) = (desired, pull.ETag);
             metrics.AppliedGeneration.Set(next.Generation);
             metrics.FailedApps.Set(next.Failures.Count);
@@ -89,6 +106,7 @@ public sealed partial class StateSynchronizer(
             var message = error is HttpRequestException or TaskCanceledException
                 ? $"control plane unreachable: {error.Message}"
                 : error.Message;
+            span?.SetStatus(ActivityStatusCode.Error, message);
             if (generation >= 0)
             {
                 applied.Failed(generation, message);
@@ -97,6 +115,27 @@ public sealed partial class StateSynchronizer(
 
             LogSyncFailed(error, generation, applied.Current.Generation, reason);
         }
+    }
+
+    /// <summary>
+    /// The sync's span: a child of the newest deploy that rang (so a deploy's trace reaches every worker), linked to the
+    /// others that rang since the last sync. A periodic check that no deploy rang is not traced (one root span per
+    /// worker every poll interval would drown the deploys).
+    /// </summary>
+    private static Activity? StartSyncSpan(string reason, List<string> traceParents)
+    {
+        if (traceParents.Count == 0 && reason == PeriodicCheck)
+        {
+            return null;
+        }
+
+        var contexts = traceParents.Select(TraceExport.ContextOf).Where(context => context != default).ToList();
+        var parent = contexts.Count > 0 ? contexts[^1] : default;
+        var span = WorkerActivities.Source.StartActivity(ActivityKind.Consumer, parent,
+            tags: [new("functions.sync.reason", reason)],
+            links: contexts.Count > 1 ? contexts.Select(context => new ActivityLink(context)) : null,
+            name: "sync desired state");
+        return span;
     }
 
     private async Task<string?> WaitAsync(TimeSpan timeout, CancellationToken stoppingToken)

@@ -28,6 +28,9 @@ public sealed class TestPlatform : IAsyncDisposable
 
     public HostProcess ControlPlane { get; }
 
+    /// <summary>The control plane's management address, where its <c>/metrics</c> answers.</summary>
+    public Uri ControlPlaneManagement { get; private init; } = null!;
+
     public IReadOnlyList<HostProcess> Workers => _workers;
 
     public HttpClient Admin { get; }
@@ -52,8 +55,10 @@ public sealed class TestPlatform : IAsyncDisposable
         var workerKey = "worker-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
         var scratch = Directory.CreateTempSubdirectory($"functions-{name}-").FullName;
         var volumes = Directory.CreateDirectory(Path.Combine(scratch, "volumes")).FullName;
+        var controlPlaneManagement = new Uri($"http://127.0.0.1:{HostProcess.FreePort()}");
         var controlPlaneEnvironment = new Dictionary<string, string>
         {
+            ["Functions__ManagementUrls"] = controlPlaneManagement.AbsoluteUri.TrimEnd('/'),
             ["ConnectionStrings__Postgres"] = database,
             ["ConnectionStrings__RabbitMq"] = rabbitMq.ConnectionString,
             ["FUNCTIONS_ADMIN_KEY"] = adminKey,
@@ -85,7 +90,10 @@ public sealed class TestPlatform : IAsyncDisposable
             workerEnvironment[key] = value;
         }
 
-        var platform = new TestPlatform(controlPlane, workerEnvironment, adminKey, volumes, Path.Combine(scratch, "cache"));
+        var platform = new TestPlatform(controlPlane, workerEnvironment, adminKey, volumes, Path.Combine(scratch, "cache"))
+        {
+            ControlPlaneManagement = controlPlaneManagement,
+        };
         try
         {
             await Task.WhenAll(Enumerable.Range(1, workers).Select(i => platform.StartWorkerAsync($"{name}-w{i}"))).ConfigureAwait(false);
