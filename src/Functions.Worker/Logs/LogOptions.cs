@@ -22,7 +22,7 @@ public sealed class LogOptions
     [Range(1, 1_000_000)]
     public int Burst { get; set; } = 200;
 
-    /// <summary>Characters a record's text keeps; the rest is cut and the record says how much.</summary>
+    /// <summary>Characters a stderr line keeps; the rest is cut and the record says how much.</summary>
     [Range(16, 1_000_000)]
     public int MaxLineLength { get; set; } = 2048;
 

@@ -83,7 +83,8 @@ public sealed class LogRecorder
                 $"{_options.RecordsPerSecond:0.##} per second (Worker:Logs:RecordsPerSecond, Worker:Logs:Burst)");
         }
 
-        if (text.Length > _options.MaxLineLength)
+        // The cap is for what functions write; the platform's own events are short and say what the operator needs.
+        if (stream == StderrStream && text.Length > _options.MaxLineLength)
         {
             _metrics.Truncated.WithLabels(route.Label).Inc();
             text = $"{text[.._options.MaxLineLength]}… ({text.Length - _options.MaxLineLength} more characters cut, Worker:Logs:MaxLineLength)";

@@ -316,9 +316,13 @@ public sealed partial class InvocationHandler(
             ExecutionOutcome.OutputLimitExceeded => $"stopped: its output went over the limit ({result.Detail})",
             _ => $"trapped: {result.Detail}",
         };
-        foreach (var problem in response.Problems)
+        // A run stopped by the platform has no output of its own to fault: its problem would restate the outcome.
+        if (outcome is ExecutionOutcome.Completed or ExecutionOutcome.ExitedWithError)
         {
-            records.Event(route, requestId, $"output: {problem}");
+            foreach (var problem in response.Problems)
+            {
+                records.Event(route, requestId, $"output: {problem}");
+            }
         }
 
         if (ended is not null)
