@@ -109,7 +109,7 @@ try
     }
 
     report.Add(string.Create(CultureInfo.InvariantCulture,
-        $"| **median** | | p99 **{Median(rows.Select(r => r.NotifiedP99))}** | p99 **{Median(rows.Select(r => r.AppliedP99))}** | " +
+        $"| **median** | | p99 **{Median(rows.Select(r => r.NotifiedP99)):0}** | p99 **{Median(rows.Select(r => r.AppliedP99)):0}** | " +
         $"**{Median(rows.Select(r => r.Cpu)):0.00}** | **{Median(rows.Select(r => r.Xacts)):0}** | | |"));
     var missed = nodes.Sum(n => n.Failures);
     report.Add("");
@@ -158,5 +158,5 @@ static string Triple(IReadOnlyList<double> values) =>
 static double Median(IEnumerable<double> values)
 {
     var sorted = values.Order().ToList();
-    return sorted.Count == 0 ? double.NaN : Math.Round(sorted[(sorted.Count - 1) / 2]);
+    return sorted.Count == 0 ? double.NaN : sorted[(sorted.Count - 1) / 2];
 }
