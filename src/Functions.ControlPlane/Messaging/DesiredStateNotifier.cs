@@ -13,6 +13,7 @@ namespace Functions.ControlPlane.Messaging;
 /// </summary>
 internal sealed class DesiredStateNotifier(
     IServiceProvider services,
+    Internal.CurrentGeneration generations,
     IOptions<ControlPlaneOptions> options,
     TimeProvider time,
     ILogger<DesiredStateNotifier> logger) : BackgroundService
@@ -27,7 +28,12 @@ internal sealed class DesiredStateNotifier(
     /// <summary>The last generation published successfully (0 before the first).</summary>
     public long PublishedGeneration => Interlocked.Read(ref _published);
 
-    public void Notify(long generation) => _pending.Writer.TryWrite(generation);
+    public void Notify(long generation)
+    {
+        // Before the doorbell: a notified worker's pull must find the new generation here.
+        generations.Advance(generation);
+        _pending.Writer.TryWrite(generation);
+    }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
