@@ -26,7 +26,7 @@ try
     // The app exists and every node has applied it before anything is measured.
     var baseline = await admin.DeployAsync(await File.ReadAllBytesAsync(options.Module), 0);
     log.WriteLine($"starting {options.Nodes} simulated workers");
-    using (var starting = new SemaphoreSlim(32))
+    using (var starting = new SemaphoreSlim(16))
     {
         await Task.WhenAll(Enumerable.Range(0, options.Nodes).Select(async i =>
         {
@@ -51,14 +51,14 @@ try
     }
 
     await WaitAppliedAsync(nodes, baseline, TimeSpan.FromMinutes(5));
-    log.WriteLine($"every node applied generation {baseline} at {clock.Ms / 1000:0.0} s");
+    log.WriteLine($"every node applied generation {baseline} at {clock.Ms / 1000:0.0} s ({nodes.Sum(n => n.StartRetries)} bus starts retried)");
 
     var broker = await meters.BrokerAsync();
     var report = new List<string>
     {
         $"### {options.Nodes} simulated workers{(options.Label.Length > 0 ? $" ({options.Label})" : "")}",
         "",
-        $"Apply delay {options.ApplyDelay.TotalMilliseconds:0} ms, heartbeat every {options.HeartbeatInterval.TotalSeconds:0} s, " +
+        $"Apply delay {options.ApplyDelay.TotalMilliseconds:0} ms, pull jitter up to {options.PullJitter.TotalMilliseconds:0} ms, heartbeat every {options.HeartbeatInterval.TotalSeconds:0} s, " +
         $"poll every {options.PollInterval.TotalSeconds:0} s. Load average {File.ReadAllText("/proc/loadavg")[..14].Trim()} at the start.",
         "",
     };

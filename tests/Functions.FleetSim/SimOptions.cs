@@ -7,12 +7,12 @@ internal sealed record SimOptions
 {
     public const string Usage = """
         functions-fleet-sim --control-plane URL --worker-key KEY --admin-key KEY --rabbitmq AMQP-URI --module FILE.wasm
-                            [--nodes 50] [--deploys 5] [--steady 30] [--apply-delay 200] [--heartbeat 10] [--poll 30]
+                            [--nodes 50] [--deploys 5] [--steady 30] [--apply-delay 200] [--heartbeat 10] [--poll 30] [--pull-jitter 1000]
                             [--postgres CONNECTION-STRING] [--control-plane-pid PID] [--rabbit-management URL] [--label TEXT]
           Starts N simulated workers, waits until every one reports the current generation, measures the steady
           heartbeat load for --steady seconds, then deploys --deploys times (a new module each time: FILE.wasm with
           a custom section naming the run) and reports, per deploy, PUT → notified and PUT → applied for every node.
-          Times in --apply-delay (ms), --heartbeat and --poll (s). --postgres, --control-plane-pid and
+          Times in --apply-delay and --pull-jitter (ms: the worker's Worker:PullJitter), --heartbeat and --poll (s). --postgres, --control-plane-pid and
           --rabbit-management add queries, CPU and broker memory to the report. Markdown on stdout.
           Keys and connection strings may be given as FLEET_WORKER_KEY, FLEET_ADMIN_KEY, FLEET_RABBITMQ,
           FLEET_POSTGRES and FLEET_RABBIT_MANAGEMENT instead (arguments are visible in ps).
@@ -30,6 +30,8 @@ internal sealed record SimOptions
     public TimeSpan HeartbeatInterval { get; init; } = TimeSpan.FromSeconds(10);
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(30);
     public TimeSpan RetryDelay { get; init; } = TimeSpan.FromSeconds(2);
+    public TimeSpan PullJitter { get; init; } = TimeSpan.FromSeconds(1);
+    public TimeSpan BusStartTimeout { get; init; } = TimeSpan.FromSeconds(60);
     public string? Postgres { get; init; }
     public int? ControlPlanePid { get; init; }
     public Uri? RabbitManagement { get; init; }
@@ -74,6 +76,7 @@ internal sealed record SimOptions
             ApplyDelay = TimeSpan.FromMilliseconds(Number("apply-delay", 200)),
             HeartbeatInterval = TimeSpan.FromSeconds(Number("heartbeat", 10)),
             PollInterval = TimeSpan.FromSeconds(Number("poll", 30)),
+            PullJitter = TimeSpan.FromMilliseconds(Number("pull-jitter", 1000)),
             Postgres = values.GetValueOrDefault("postgres"),
             ControlPlanePid = values.TryGetValue("control-plane-pid", out var pid) ? int.Parse(pid, CultureInfo.InvariantCulture) : null,
             RabbitManagement = values.TryGetValue("rabbit-management", out var m) ? new Uri(m) : null,

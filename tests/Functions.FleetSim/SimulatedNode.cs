@@ -46,21 +46,60 @@ internal sealed class SimulatedNode(string nodeId, string rabbitMq, ControlPlane
     public int NotModified;
     public int Heartbeats;
     public int Failures;
+    public int StartRetries;
 
     public async Task StartAsync(CancellationToken cancel)
     {
-        var services = new ServiceCollection();
-        services.AddLogging();
-        services.AddSingleton(_applied);
-        services.AddSingleton(_signal);
-        services.AddWorkerMessaging(rabbitMq, nodeId);
-        services.AddSingleton<IConsumeObserver>(new NotifiedObserver(this, clock));
-        _services = services.BuildServiceProvider();
-        _bus = _services.GetRequiredService<IBusControl>();
-        _bus.ConnectConsumeObserver(_services.GetRequiredService<IConsumeObserver>());
-        _bus.ConnectReceiveEndpointObserver(new RingOnReady(_signal));
-        await _bus.StartAsync(cancel).ConfigureAwait(false);
+        // A broker busy accepting a thousand connections may time one out: like a worker's host restarting, try again
+        // with a new bus (the queue is auto-delete, so a half-made one goes with its connection).
+        for (var attempt = 1; ; attempt++)
+        {
+            var services = new ServiceCollection();
+            services.AddLogging();
+            services.AddSingleton(_applied);
+            services.AddSingleton(_signal);
+            services.AddWorkerMessaging(rabbitMq, nodeId);
+            services.AddSingleton<IConsumeObserver>(new NotifiedObserver(this, clock));
+            var provider = services.BuildServiceProvider();
+            var bus = provider.GetRequiredService<IBusControl>();
+            bus.ConnectConsumeObserver(provider.GetRequiredService<IConsumeObserver>());
+            bus.ConnectReceiveEndpointObserver(new RingOnReady(_signal));
+            try
+            {
+                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+                timeout.CancelAfter(options.BusStartTimeout);
+                await bus.StartAsync(timeout.Token).ConfigureAwait(false);
+                (_services, _bus) = (provider, bus);
+                break;
+            }
+            catch (Exception) when (attempt < 5 && !cancel.IsCancellationRequested)
+            {
+                Interlocked.Increment(ref StartRetries);
+                await StopQuietlyAsync(bus, provider).ConfigureAwait(false);
+                await Task.Delay(TimeSpan.FromSeconds(attempt), cancel).ConfigureAwait(false);
+            }
+            catch
+            {
+                await StopQuietlyAsync(bus, provider).ConfigureAwait(false);
+                throw;
+            }
+        }
+
         _loops = Task.WhenAll(SyncLoopAsync(_stop.Token), HeartbeatLoopAsync(_stop.Token));
+    }
+
+    private static async Task StopQuietlyAsync(IBusControl bus, ServiceProvider provider)
+    {
+        try
+        {
+            await bus.StopAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            // It never started.
+        }
+
+        await provider.DisposeAsync().ConfigureAwait(false);
     }
 
     // StateSynchronizer.ExecuteAsync: start-up ring, then each ring or poll interval one sync.
@@ -69,10 +108,17 @@ internal sealed class SimulatedNode(string nodeId, string rabbitMq, ControlPlane
         _signal.Ring("start-up");
         while (!stop.IsCancellationRequested)
         {
-            var reason = await WaitAsync(_signal, _applied.IsReady ? options.PollInterval : options.RetryDelay, stop).ConfigureAwait(false);
+            var reason = await WaitAsync(_signal, _applied.IsReady && _applied.Current.Generation >= _signal.Announced
+                ? options.PollInterval
+                : options.RetryDelay, stop).ConfigureAwait(false);
             if (reason is null)
             {
                 return;
+            }
+
+            if (SyncSignal.PullDelay(reason, options.PullJitter, Random.Shared) is { } delay && delay > TimeSpan.Zero)
+            {
+                await Task.Delay(delay, stop).ConfigureAwait(false);
             }
 
             await SyncOnceAsync(stop).ConfigureAwait(false);
