@@ -4,13 +4,15 @@
 # a steady phase (heartbeats only) and --deploys deploys; the report (markdown) goes to OUT/report.md.
 #
 #   tests/benchmarks/fleet.sh [--nodes "50 200 1000"] [--deploys 5] [--steady 30] [--apply-delay 200]
-#                             [--heartbeat 10] [--label TEXT] [--no-build] [--out DIR]
+#                             [--heartbeat 10] [--pull-jitter 1000] [--label TEXT] [--no-build] [--out DIR]
+#                             [--control-plane-root DIR]
 #
 # Per deploy: PUT → every node notified (its consumer took the doorbell) and → every node applied (the control
 # plane accepted its heartbeat reporting the generation), p50/p99/max; the control plane's CPU seconds (from
 # /proc) and Postgres transactions (pg_stat_database, net of the steady rate) from the PUT until every node
 # applied; the broker's memory (management API); the steady heartbeat load. Needs the local services
-# (deploy/local/services.sh), dotnet, curl, psql.
+# (deploy/local/services.sh), dotnet, curl, psql. --control-plane-root runs the control plane built (Release) in
+# another checkout, e.g. a worktree of main for the figures before a change (the simulator stays this one).
 set -Eeuo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -19,7 +21,7 @@ BENCH_NAME=fleet.sh
 cd "$ROOT"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
-NODES="50 200 1000" DEPLOYS=5 STEADY=30 APPLY_DELAY=200 HEARTBEAT=10 LABEL="" BUILD=1 OUT=""
+NODES="50 200 1000" DEPLOYS=5 STEADY=30 APPLY_DELAY=200 HEARTBEAT=10 PULL_JITTER=1000 LABEL="" BUILD=1 OUT="" CP_ROOT=""
 while (($#)); do
   case $1 in
     --nodes) NODES=${2:?--nodes needs numbers}; shift ;;
@@ -27,10 +29,12 @@ while (($#)); do
     --steady) STEADY=${2:?--steady needs seconds}; shift ;;
     --apply-delay) APPLY_DELAY=${2:?--apply-delay needs ms}; shift ;;
     --heartbeat) HEARTBEAT=${2:?--heartbeat needs seconds}; shift ;;
+    --pull-jitter) PULL_JITTER=${2:?--pull-jitter needs ms}; shift ;;
+    --control-plane-root) CP_ROOT=$(realpath "${2:?--control-plane-root needs a directory}"); shift ;;
     --label) LABEL=${2:?--label needs text}; shift ;;
     --no-build) BUILD=0 ;;
     --out) OUT=${2:?--out needs a directory}; shift ;;
-    -h | --help) sed -n '2,13p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,16p' "$0"; exit 0 ;;
     *) echo "fleet.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -81,7 +85,7 @@ for n in $NODES; do
   PIDS=()
   bench_services
   say "N = $n: control plane on $CP"
-  host Functions.ControlPlane "control-plane-$n" "$CP_PORT" ConnectionStrings__Postgres="$POSTGRES" \
+  ROOT=${CP_ROOT:-$ROOT} host Functions.ControlPlane "control-plane-$n" "$CP_PORT" ConnectionStrings__Postgres="$POSTGRES" \
     ConnectionStrings__RabbitMq="$RABBITMQ" FUNCTIONS_ADMIN_KEY="$ADMIN_KEY" FUNCTIONS_WORKER_KEY="$WORKER_KEY" \
     Functions__MaxWorkers=$((n + 100)) Logging__LogLevel__Default=Warning
   cp_pid=${PIDS[-1]}
@@ -89,7 +93,7 @@ for n in $NODES; do
   FLEET_WORKER_KEY="$WORKER_KEY" FLEET_ADMIN_KEY="$ADMIN_KEY" FLEET_RABBITMQ="$RABBITMQ" FLEET_POSTGRES="$POSTGRES" \
     FLEET_RABBIT_MANAGEMENT="http://functions:$RABBIT_PASSWORD@127.0.0.1:$MGMT_PORT/" \
     dotnet "$SIM_DLL" --control-plane "$CP" --module "$FIXTURES/hello-wat.wasm" --nodes "$n" --deploys "$DEPLOYS" \
-    --steady "$STEADY" --apply-delay "$APPLY_DELAY" --heartbeat "$HEARTBEAT" --control-plane-pid "$cp_pid" \
+    --steady "$STEADY" --apply-delay "$APPLY_DELAY" --heartbeat "$HEARTBEAT" --pull-jitter "$PULL_JITTER" --control-plane-pid "$cp_pid" \
     ${LABEL:+--label "$LABEL"} >"$OUT/sim-$n.md" 2>"$OUT/logs/sim-$n.log" ||
     die "the simulator failed at N = $n: $OUT/logs/sim-$n.log"
   report "$(cat "$OUT/sim-$n.md")" ""
