@@ -47,11 +47,20 @@ internal sealed class Meters(SimOptions options) : IAsyncDisposable
             return null;
         }
 
-        using var nodes = JsonDocument.Parse(await _rabbit.GetStringAsync(new Uri("api/nodes", UriKind.Relative)).ConfigureAwait(false));
-        using var overview = JsonDocument.Parse(await _rabbit.GetStringAsync(new Uri("api/overview", UriKind.Relative)).ConfigureAwait(false));
-        var memory = nodes.RootElement[0].GetProperty("mem_used").GetInt64() / 1048576.0;
-        var totals = overview.RootElement.GetProperty("object_totals");
-        return (memory, totals.GetProperty("queues").GetInt32(), totals.GetProperty("connections").GetInt32());
+        try
+        {
+            using var nodes = JsonDocument.Parse(await _rabbit.GetStringAsync(new Uri("api/nodes", UriKind.Relative)).ConfigureAwait(false));
+            using var overview = JsonDocument.Parse(await _rabbit.GetStringAsync(new Uri("api/overview", UriKind.Relative)).ConfigureAwait(false));
+            var memory = nodes.RootElement[0].GetProperty("mem_used").GetInt64() / 1048576.0;
+            var totals = overview.RootElement.GetProperty("object_totals");
+            return (memory, totals.GetProperty("queues").GetInt32(), totals.GetProperty("connections").GetInt32());
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or JsonException)
+        {
+            // A broker busy with a thousand connections may not answer its management API in time: the report says so.
+            await Console.Error.WriteLineAsync($"the broker's management API did not answer: {e.Message}").ConfigureAwait(false);
+            return null;
+        }
     }
 
     private static double Ticks(int pid)
@@ -66,7 +75,7 @@ internal sealed class Meters(SimOptions options) : IAsyncDisposable
 
     private static HttpClient Management(Uri? address)
     {
-        var http = new HttpClient();
+        var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
         if (address is null)
         {
             return http;

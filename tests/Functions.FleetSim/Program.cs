@@ -67,6 +67,11 @@ try
         report.Add($"Broker with the fleet connected: {b.MemoryMiB:0} MiB, {b.Queues} queues, {b.Connections} connections.");
         report.Add("");
     }
+    else if (options.RabbitManagement is not null)
+    {
+        report.Add("Broker: its management API did not answer within 30 s with the fleet connected.");
+        report.Add("");
+    }
 
     // Steady state: heartbeats only.
     var beats0 = nodes.Sum(n => n.Heartbeats);

@@ -6,6 +6,8 @@ using Functions.Worker.Serving;
 using Functions.Worker.Sync;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Functions.FleetSim;
 
@@ -55,6 +57,9 @@ internal sealed class SimulatedNode(string nodeId, string rabbitMq, ControlPlane
         for (var attempt = 1; ; attempt++)
         {
             var services = new ServiceCollection();
+            // One logger factory no node owns: MassTransit keeps the first bus's in a static log context, so disposing
+            // a failed attempt's own factory would break every bus created after it.
+            services.AddSingleton<ILoggerFactory>(NullLoggerFactory.Instance);
             services.AddLogging();
             services.AddSingleton(_applied);
             services.AddSingleton(_signal);
