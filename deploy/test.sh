@@ -76,6 +76,20 @@ if [[ ! -x /usr/bin/chromium && $EUID -eq 0 ]] && command -v apt-get >/dev/null;
     say "could not install chromium: the browser tests will be skipped, saying so"
 fi
 
+# --- the offline Kubernetes manifest check (KubernetesSchemaTests): kubectl (kustomize) and node + npm ---
+missing=()
+command -v kubectl >/dev/null || missing+=(kubectl)
+command -v node >/dev/null || missing+=(nodejs)
+command -v npm >/dev/null || missing+=(npm)
+if ((${#missing[@]})) && [[ $EUID -eq 0 ]] && command -v apt-get >/dev/null; then
+  say "installing ${missing[*]} for the Kubernetes manifest check (apt-get, once)"
+  apt=(apt-get install -y -o DPkg::Lock::Timeout=600 "${missing[@]}")
+  DEBIAN_FRONTEND=noninteractive "${apt[@]}" >/dev/null ||
+    { DEBIAN_FRONTEND=noninteractive apt-get update -o DPkg::Lock::Timeout=600 >/dev/null &&
+      DEBIAN_FRONTEND=noninteractive "${apt[@]}" >/dev/null; } ||
+    say "could not install ${missing[*]}: the Kubernetes manifest check will be skipped, saying so"
+fi
+
 # --- tests --------------------------------------------------------------------------------------
 rm -rf "$RESULTS"
 mkdir -p "$RESULTS"

@@ -24,6 +24,9 @@ internal static partial class Log
     [LoggerMessage(1006, LogLevel.Warning, "Could not sweep expired worker nodes; trying again at the next interval")]
     public static partial void WorkerSweepFailed(ILogger logger, Exception exception);
 
+    [LoggerMessage(1010, LogLevel.Warning, "Could not write the coalesced worker heartbeats; trying again at the next interval")]
+    public static partial void HeartbeatFlushFailed(ILogger logger, Exception exception);
+
     [LoggerMessage(2000, LogLevel.Information, "Module {Digest} uploaded ({Size} bytes)")]
     public static partial void ModuleUploaded(ILogger logger, string digest, long size);
 

@@ -38,8 +38,10 @@ SERVICES="$ROOT/deploy/local/services.sh"
 FIXTURES="$ROOT/tests/fixtures/out"
 bench_services() {
   if ! "$SERVICES" status >/dev/null 2>&1; then
-    STOP_SERVICES=1
+    # Only services this run started are stopped at the end: when start fails (a shared broker that stopped
+    # answering, say), the teardown must not stop what other people are using.
     "$SERVICES" start
+    STOP_SERVICES=1
   fi
   service_passwords
   bench_psql -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" -c "CREATE DATABASE $DB"

@@ -254,8 +254,10 @@ public static class AppsApi
     }
 
     internal static async Task<Results<Ok<RolloutView>, ProblemHttpResult>> RolloutAsync(
-        string name, FunctionsDbContext db, IOptions<ControlPlaneOptions> options, TimeProvider time, CancellationToken cancel)
+        string name, FunctionsDbContext db, Workers.WorkerHeartbeats heartbeats, IOptions<ControlPlaneOptions> options,
+        TimeProvider time, CancellationToken cancel)
     {
+        await heartbeats.FlushAsync(cancel);
         var application = await db.Applications.AsNoTracking().SingleOrDefaultAsync(a => a.Name == name, cancel);
         if (application?.ActiveVersion is not { } version)
         {

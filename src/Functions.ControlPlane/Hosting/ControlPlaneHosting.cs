@@ -55,6 +55,9 @@ public static class ControlPlaneHosting
         services.AddSingleton<WorkerExpiry>();
         services.AddHostedService(provider => provider.GetRequiredService<WorkerExpiry>());
         services.AddSingleton<DesiredStateCache>();
+        services.AddSingleton<CurrentGeneration>();
+        services.AddSingleton<WorkerHeartbeats>();
+        services.AddHostedService(provider => provider.GetRequiredService<WorkerHeartbeats>());
         services.AddSingleton<ModuleInspector>();
         services.AddScoped<Modules.ModuleStore>();
         services.AddModuleRegistries();

@@ -44,6 +44,21 @@ public sealed class ControlPlaneOptions
     /// </summary>
     public TimeSpan WorkerExpireAfter { get; set; } = TimeSpan.FromHours(1);
 
+    /// <summary>
+    /// Heartbeats that change nothing but the time are not written one by one: the last time each node was heard from
+    /// is kept in memory and written for every node in one statement this often (a changed report is written at
+    /// once). The workers list and rollouts write them first, so they show exact times; with several control plane
+    /// instances, another instance's nodes are shown up to this much older. Must be shorter than <see cref="WorkerStaleAfter"/>.
+    /// </summary>
+    public TimeSpan HeartbeatFlushInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// How long the current generation read from Postgres is trusted for heartbeats and unchanged pulls. Deployments
+    /// through this instance update it at once; with several instances, another instance's deployment is seen within
+    /// this time (workers told of a newer generation retry their pull).
+    /// </summary>
+    public TimeSpan GenerationCacheTtl { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>How often the sweep of <see cref="WorkerExpireAfter"/> runs.</summary>
     public TimeSpan WorkerSweepInterval { get; set; } = TimeSpan.FromMinutes(1);
 

@@ -40,6 +40,17 @@ internal sealed class ControlPlaneOptionsValidator(IHostEnvironment environment)
                 $"Functions:WorkerStaleAfter ({options.WorkerStaleAfter}): a node shows offline before it is forgotten.");
         }
 
+        if (options.HeartbeatFlushInterval <= TimeSpan.Zero || options.HeartbeatFlushInterval >= options.WorkerStaleAfter)
+        {
+            failures.Add($"Functions:HeartbeatFlushInterval must be positive and shorter than Functions:WorkerStaleAfter " +
+                $"({options.WorkerStaleAfter}), or live nodes would show offline; got {options.HeartbeatFlushInterval}.");
+        }
+
+        if (options.GenerationCacheTtl < TimeSpan.Zero)
+        {
+            failures.Add($"Functions:GenerationCacheTtl must not be negative (0 reads it every time); got {options.GenerationCacheTtl}.");
+        }
+
         if (options.WorkerSweepInterval <= TimeSpan.Zero)
         {
             failures.Add($"Functions:WorkerSweepInterval must be positive; got {options.WorkerSweepInterval}.");

@@ -11,11 +11,12 @@ namespace Functions.ControlPlane.Internal;
 /// never sees routes of generation n+1 labelled n. The state of a generation never changes, so the last one read
 /// is kept and served again to every worker that polls until the generation moves.
 /// </summary>
-internal sealed class DesiredStateReader(FunctionsDbContext db, DesiredStateCache cache)
+internal sealed class DesiredStateReader(FunctionsDbContext db, DesiredStateCache cache, CurrentGeneration generations)
 {
     public async Task<DesiredState> ReadAsync(CancellationToken cancel)
     {
-        var current = await Generation.CurrentAsync(db, cancel);
+        // The current generation from memory (see CurrentGeneration): a pull of an unchanged state touches no table.
+        var current = await generations.GetAsync(db, cancel);
         if (cache.Get(current) is { } cached)
         {
             return cached;
@@ -40,6 +41,7 @@ internal sealed class DesiredStateReader(FunctionsDbContext db, DesiredStateCach
                 .ToListAsync(cancel))
             .ToLookup(f => f.ReleaseRouteId, f => new FileMount(f.GuestPath, f.BundleDigest));
         await transaction.CommitAsync(cancel);
+        generations.Advance(generation);
 
         var state = new DesiredState(generation, [.. rows.Select(r => new RouteBinding(
             r.App,

@@ -83,7 +83,8 @@ public static class InternalApi
     }
 
     internal static async Task<Results<Ok<HeartbeatResponse>, ProblemHttpResult>> HeartbeatAsync(
-        HttpRequest request, FunctionsDbContext db, WorkerRegistry registry, IOptions<ControlPlaneOptions> options)
+        HttpRequest request, FunctionsDbContext db, WorkerRegistry registry, CurrentGeneration generations,
+        IOptions<ControlPlaneOptions> options)
     {
         var (report, problem) = await JsonBody.ReadAsync<WorkerReport>(request);
         if (problem is not null)
@@ -108,6 +109,6 @@ public static class InternalApi
                 "give each worker a stable Worker:NodeId so restarts do not add nodes, or raise Functions:MaxWorkers.");
         }
 
-        return TypedResults.Ok(new HeartbeatResponse(await Generation.CurrentAsync(db, cancel)));
+        return TypedResults.Ok(new HeartbeatResponse(await generations.GetAsync(db, cancel)));
     }
 }

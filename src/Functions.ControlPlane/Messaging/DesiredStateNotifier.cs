@@ -17,6 +17,7 @@ namespace Functions.ControlPlane.Messaging;
 /// </summary>
 internal sealed class DesiredStateNotifier(
     IServiceProvider services,
+    Internal.CurrentGeneration generations,
     IOptions<ControlPlaneOptions> options,
     TimeProvider time,
     ILogger<DesiredStateNotifier> logger) : BackgroundService
@@ -32,8 +33,12 @@ internal sealed class DesiredStateNotifier(
     public long PublishedGeneration => Interlocked.Read(ref _published);
 
     /// <summary>Hands over a committed generation; the caller's span, when recorded, becomes the publish span's parent.</summary>
-    public void Notify(long generation) =>
+    public void Notify(long generation)
+    {
+        // Before the doorbell: a notified worker's pull must find the new generation here.
+        generations.Advance(generation);
         _pending.Writer.TryWrite(new(generation, Activity.Current is { Recorded: true } caller ? TraceExport.TraceParentOf(caller) : null));
+    }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

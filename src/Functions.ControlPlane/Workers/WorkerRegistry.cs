@@ -13,7 +13,8 @@ namespace Functions.ControlPlane.Workers;
 /// known node is updated in one statement; a new one is admitted under a Postgres advisory lock, so concurrent new
 /// nodes cannot overshoot the cap, and known nodes never wait for that lock.
 /// </summary>
-internal sealed class WorkerRegistry(FunctionsDbContext db, IOptions<ControlPlaneOptions> options, TimeProvider time,
+internal sealed class WorkerRegistry(
+    FunctionsDbContext db, WorkerHeartbeats heartbeats, IOptions<ControlPlaneOptions> options, TimeProvider time,
     ControlPlaneMetrics metrics)
 {
     // pg_advisory_xact_lock key for admitting new nodes ("workers" in ASCII); distinct from the migrations' key.
@@ -22,16 +23,32 @@ internal sealed class WorkerRegistry(FunctionsDbContext db, IOptions<ControlPlan
     // The same shape JsonColumn reads back (web defaults: camelCase).
     private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web);
 
-    /// <summary>Stores the report; false when it comes from a new node and the table is full.</summary>
-    public async Task<bool> RecordAsync(WorkerReport report, CancellationToken cancel)
-    {
+    /// <summary>
+    /// Stores the report; false when it comes from a new node and the table is full. A report equal to the one last
+    /// written for the node is only noted in <see cref="WorkerHeartbeats"/>, which stamps its time in a batch.
+    /// </summary>
+    public Task<bool> RecordAsync(WorkerReport report, CancellationToken cancel) =>
         // Clock skew between nodes makes the worker's SentAt unreliable: the control plane's clock decides.
-        var now = time.GetUtcNow();
+        RecordAsync(report, time.GetUtcNow(), coalesce: true, cancel);
+
+    /// <summary>Writes the report now, as heard at <paramref name="now"/>; false when refused for the cap.</summary>
+    public Task<bool> WriteAsync(WorkerReport report, DateTimeOffset now, CancellationToken cancel) =>
+        RecordAsync(report, now, coalesce: false, cancel);
+
+    private async Task<bool> RecordAsync(WorkerReport report, DateTimeOffset now, bool coalesce, CancellationToken cancel)
+    {
         var lastError = WorkerReportRules.Bounded(report.LastError);
         // An older worker sends no failedApps: it applies whole generations, so it has none to report.
         var failedApps = JsonSerializer.Serialize(
             (report.FailedApps ?? []).Select(f => new WorkerAppFailure(f.App, f.Release, WorkerReportRules.Bounded(f.Error)!)),
             JsonOptions);
+        var content = string.Join('\n', report.Address, report.Version, report.AppliedGeneration, report.FailedGeneration, lastError, failedApps);
+        if (coalesce && heartbeats.TryCoalesce(report.NodeId, content, now))
+        {
+            // Unchanged, so no generation was applied since the last write: nothing for the rollout histogram.
+            return true;
+        }
+
         // The previous applied generation comes back from the same statement, for the rollout histogram.
         var previous = await db.Database.SqlQuery<long>($"""
             UPDATE worker_nodes AS w SET address = {report.Address}, version = {report.Version}, last_heartbeat = {now},
@@ -44,6 +61,7 @@ internal sealed class WorkerRegistry(FunctionsDbContext db, IOptions<ControlPlan
         if (previous is [var before])
         {
             await ObserveRolloutsAsync(before, report.AppliedGeneration, now, cancel);
+            heartbeats.Written(report, content, now);
             return true;
         }
 
@@ -64,6 +82,7 @@ internal sealed class WorkerRegistry(FunctionsDbContext db, IOptions<ControlPlan
                 last_error = excluded.last_error, failed_apps = excluded.failed_apps
             """, cancel);
         await transaction.CommitAsync(cancel);
+        heartbeats.Written(report, content, now);
         return true;
     }
 
@@ -90,9 +109,13 @@ internal sealed class WorkerRegistry(FunctionsDbContext db, IOptions<ControlPlan
     }
 
     /// <summary>Deletes the nodes not heard from for <see cref="ControlPlaneOptions.WorkerExpireAfter"/>; how many.</summary>
-    public Task<int> ForgetStaleAsync(CancellationToken cancel)
+    public async Task<int> ForgetStaleAsync(CancellationToken cancel)
     {
+        // The beats heard but not yet written count: a live node is never swept.
+        await heartbeats.FlushAsync(cancel);
         var cutoff = time.GetUtcNow() - options.Value.WorkerExpireAfter;
-        return db.WorkerNodes.Where(w => w.LastHeartbeat < cutoff).ExecuteDeleteAsync(cancel);
+        var forgotten = await db.WorkerNodes.Where(w => w.LastHeartbeat < cutoff).ExecuteDeleteAsync(cancel);
+        heartbeats.Forget(cutoff);
+        return forgotten;
     }
 }

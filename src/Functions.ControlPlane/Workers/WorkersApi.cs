@@ -28,13 +28,15 @@ public static class WorkersApi
     }
 
     internal static async Task<Results<Ok<WorkerList>, ProblemHttpResult>> ListAsync(
-        FunctionsDbContext db, PageRequest page, IOptions<ControlPlaneOptions> options, TimeProvider time, CancellationToken cancel)
+        FunctionsDbContext db, WorkerHeartbeats heartbeats, PageRequest page, IOptions<ControlPlaneOptions> options,
+        TimeProvider time, CancellationToken cancel)
     {
         if (page.Problem is { } problem)
         {
             return problem;
         }
 
+        await heartbeats.FlushAsync(cancel);
         var generation = await Generation.CurrentAsync(db, cancel);
         var now = time.GetUtcNow();
         var count = await db.WorkerNodes.LongCountAsync(cancel);

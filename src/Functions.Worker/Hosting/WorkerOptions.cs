@@ -39,6 +39,13 @@ public sealed class WorkerOptions
     [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
     public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// After a deployment's message, the pull waits a random time up to this, so that a fleet's pulls do not reach
+    /// the control plane in one burst (1,000 workers spread over about a second). 0 pulls at once.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
+    public TimeSpan PullJitter { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>How long a failed sync waits before it tries again.</summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")]
     public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(2);

@@ -11,7 +11,7 @@ public sealed class DesiredStateChangedConsumer(SyncSignal signal, AppliedState 
     {
         if (context.Message.Generation > applied.Current.Generation)
         {
-            signal.Ring($"message for generation {context.Message.Generation}", context.Message.TraceParent);
+            signal.Announce(context.Message.Generation, context.Message.TraceParent);
         }
 
         return Task.CompletedTask;

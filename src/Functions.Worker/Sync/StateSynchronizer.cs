@@ -38,12 +38,20 @@ public sealed partial class StateSynchronizer(
         signal.Ring("start-up");
         while (!stoppingToken.IsCancellationRequested)
         {
-            var reason = await WaitAsync(applied.Status.FailedGeneration is null && applied.IsReady
+            // Behind a generation a message announced: the control plane answered an older one (another instance
+            // that has not seen the deployment yet), so look again soon rather than at the next poll.
+            var reason = await WaitAsync(applied.Status.FailedGeneration is null && applied.IsReady &&
+                                         applied.Current.Generation >= signal.Announced
                 ? options.Value.PollInterval
                 : options.Value.RetryDelay, stoppingToken).ConfigureAwait(false);
             if (reason is null)
             {
                 return;
+            }
+
+            if (SyncSignal.PullDelay(reason, options.Value.PullJitter, Random.Shared) is { } delay && delay > TimeSpan.Zero)
+            {
+                await Task.Delay(delay, stoppingToken).ConfigureAwait(false);
             }
 
             await SyncOnceAsync(reason, stoppingToken).ConfigureAwait(false);

@@ -47,5 +47,35 @@ public sealed class SyncSignal
         }
     }
 
+    private long _announced;
+
+    /// <summary>The newest generation a message announced (0 before any): a sync that ends behind it is retried.</summary>
+    public long Announced => Interlocked.Read(ref _announced);
+
+    /// <summary>Notes a generation a message announced, and rings, joining the deploy's trace when it has one.</summary>
+    public void Announce(long generation, string? traceParent = null)
+    {
+        long seen;
+        do
+        {
+            seen = Interlocked.Read(ref _announced);
+        }
+        while (generation > seen && Interlocked.CompareExchange(ref _announced, generation, seen) != seen);
+
+        Ring(Announcement + generation.ToString(System.Globalization.CultureInfo.InvariantCulture), traceParent);
+    }
+
+    /// <summary>The reason of a ring by <see cref="Announce"/>, followed by the generation.</summary>
+    public const string Announcement = "message for generation ";
+
+    /// <summary>
+    /// How long to wait before pulling after a ring for <paramref name="reason"/>: a random time below
+    /// <paramref name="jitter"/> after a message (the whole fleet hears it at once), none otherwise.
+    /// </summary>
+    public static TimeSpan PullDelay(string reason, TimeSpan jitter, Random random) =>
+        jitter > TimeSpan.Zero && reason.StartsWith(Announcement, StringComparison.Ordinal)
+            ? TimeSpan.FromTicks((long)(random.NextDouble() * jitter.Ticks))
+            : TimeSpan.Zero;
+
     internal ChannelReader<string> Reader => _channel.Reader;
 }
