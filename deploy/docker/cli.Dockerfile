@@ -13,11 +13,13 @@ WORKDIR /src
 COPY global.json Directory.Build.props Directory.Packages.props ./
 COPY src/Functions.Contracts/Functions.Contracts.csproj src/Functions.Contracts/
 COPY src/Functions.Files/Functions.Files.csproj src/Functions.Files/
+COPY src/Functions.Oci/Functions.Oci.csproj src/Functions.Oci/
 COPY src/Functions.Cli/Functions.Cli.csproj src/Functions.Cli/
 RUN dotnet restore src/Functions.Cli/Functions.Cli.csproj -a "$TARGETARCH"
 
 COPY src/Functions.Contracts/ src/Functions.Contracts/
 COPY src/Functions.Files/ src/Functions.Files/
+COPY src/Functions.Oci/ src/Functions.Oci/
 COPY src/Functions.Cli/ src/Functions.Cli/
 RUN dotnet publish src/Functions.Cli/Functions.Cli.csproj -c "$CONFIGURATION" -a "$TARGETARCH" \
       --no-restore -p:UseAppHost=false -o /app

@@ -17,6 +17,7 @@ COPY src/Functions.Messaging/Functions.Messaging.csproj src/Functions.Messaging/
 COPY src/Functions.Data/Functions.Data.csproj src/Functions.Data/
 COPY src/Functions.Files/Functions.Files.csproj src/Functions.Files/
 COPY src/Functions.Modules/Functions.Modules.csproj src/Functions.Modules/
+COPY src/Functions.Oci/Functions.Oci.csproj src/Functions.Oci/
 COPY src/Functions.Runtime/Functions.Runtime.csproj src/Functions.Runtime/
 COPY src/Functions.Wagi/Functions.Wagi.csproj src/Functions.Wagi/
 COPY migrations/Functions.Migrations/Functions.Migrations.csproj migrations/Functions.Migrations/
@@ -28,6 +29,7 @@ COPY src/Functions.Messaging/ src/Functions.Messaging/
 COPY src/Functions.Data/ src/Functions.Data/
 COPY src/Functions.Files/ src/Functions.Files/
 COPY src/Functions.Modules/ src/Functions.Modules/
+COPY src/Functions.Oci/ src/Functions.Oci/
 COPY src/Functions.Runtime/ src/Functions.Runtime/
 COPY src/Functions.Wagi/ src/Functions.Wagi/
 COPY migrations/Functions.Migrations/ migrations/Functions.Migrations/

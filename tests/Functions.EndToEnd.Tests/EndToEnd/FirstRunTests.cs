@@ -167,6 +167,7 @@ public sealed partial class FirstRunTests(ITestOutputHelper output)
         environment["FUNCTIONS_AMQP_PORT"] = Port();
         environment["FUNCTIONS_RABBIT_MGMT_PORT"] = Port();
         environment["FUNCTIONS_RABBIT_DIST_PORT"] = Port();
+        environment["FUNCTIONS_REGISTRY_PORT"] = Port();
         return environment;
     }
 

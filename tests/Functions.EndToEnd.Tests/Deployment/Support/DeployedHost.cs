@@ -26,7 +26,12 @@ internal sealed record DeployedHost(
 
     public static readonly DeployedHost Cli = new(
         "CLI", "src/Functions.Cli/Functions.Cli.csproj", "deploy/docker/cli.Dockerfile",
-        "mcr.microsoft.com/dotnet/runtime:10.0", IsServer: false, ["cli"], KubernetesDeployment: null);
+        "mcr.microsoft.com/dotnet/runtime:10.0", IsServer: false, ["cli"], KubernetesDeployment: null)
+    {
+        // A registry login for `functions push`: unset means anonymous (or Docker's config.json), so a deployment
+        // passes them through when given and need not set them.
+        OptionalVariables = new HashSet<string>(["FUNCTIONS_REGISTRY_USERNAME", "FUNCTIONS_REGISTRY_PASSWORD"], StringComparer.Ordinal),
+    };
 
     public static readonly IReadOnlyList<DeployedHost> All = [ControlPlane, Worker, Cli];
 
@@ -35,6 +40,9 @@ internal sealed record DeployedHost(
     /// worker's every path on its serving port is a function's.
     /// </summary>
     public string? ManagementPort { get; init; }
+
+    /// <summary>FUNCTIONS_ variables the host reads but works without: a deployment may leave them empty.</summary>
+    public IReadOnlySet<string> OptionalVariables { get; init; } = new HashSet<string>(StringComparer.Ordinal);
 
     private readonly Lazy<HostContract> contract = new(() => HostContract.Scan(ProjectFile));
 
