@@ -9,7 +9,8 @@
 #   deploy/local/services.sh env      print export lines for tests and hosts: eval "$(deploy/local/services.sh env)"
 #
 # Environment: FUNCTIONS_PG_PORT (55432), FUNCTIONS_AMQP_PORT (55672), FUNCTIONS_RABBIT_MGMT_PORT (55673),
-# FUNCTIONS_RABBIT_DIST_PORT (55674), FUNCTIONS_REGISTRY_PORT (55000), FUNCTIONS_LOCAL_DIR (<checkout>/.local), FUNCTIONS_SERVICES_DIR (the servers'
+# FUNCTIONS_RABBIT_DIST_PORT (55674), FUNCTIONS_RABBIT_NOFILE (65536: the broker's open-file limit, which caps its
+# connections, lowered to the hard limit when that is less), FUNCTIONS_REGISTRY_PORT (55000), FUNCTIONS_LOCAL_DIR (<checkout>/.local), FUNCTIONS_SERVICES_DIR (the servers'
 # data: FUNCTIONS_LOCAL_DIR, or /var/lib/functions-local/<checkout>-<hash> when the servers' users cannot reach it).
 # Progress goes to stderr, so `env` output stays clean for eval.
 #
@@ -29,6 +30,7 @@ AMQP_PORT="${FUNCTIONS_AMQP_PORT:-55672}"
 MGMT_PORT="${FUNCTIONS_RABBIT_MGMT_PORT:-55673}"
 # RabbitMQ's default distribution port is AMQP port + 20000, past 65535 for a high AMQP port: always set it.
 DIST_PORT="${FUNCTIONS_RABBIT_DIST_PORT:-55674}"
+RABBIT_NOFILE="${FUNCTIONS_RABBIT_NOFILE:-65536}"
 REGISTRY_PORT="${FUNCTIONS_REGISTRY_PORT:-55000}"
 
 # One login name for both servers, each with its own random password (load_secrets).
@@ -351,7 +353,14 @@ rabbit_start() {
   if ! epmd -names >/dev/null 2>&1; then touch "$EPMD_MARK"; fi
 
   say "rabbitmq: starting node $RABBIT_NODE on 127.0.0.1:$AMQP_PORT, management on :$MGMT_PORT (logs: $RABBIT_DIR/log)"
-  setsid --wait "${RABBIT_AS[@]}" "${RABBIT_ENV[@]}" "$RABBIT_BIN/rabbitmq-server" -detached </dev/null >"$RABBIT_LOG" 2>&1 \
+  # RabbitMQ takes its connection limit from the open-file limit (about 0.9 of it are sockets): runuser's session
+  # (pam_limits) starts it at 1,024, so a few hundred workers exhaust it. Raised in the shell that execs the server,
+  # to FUNCTIONS_RABBIT_NOFILE (65,536, RabbitMQ's recommendation) or the hard limit when that is lower.
+  setsid --wait "${RABBIT_AS[@]}" "${RABBIT_ENV[@]}" RABBIT_NOFILE="$RABBIT_NOFILE" sh -c '
+      hard=$(ulimit -Hn); want=$RABBIT_NOFILE
+      if [ "$hard" != unlimited ] && [ "$hard" -lt "$want" ]; then want=$hard; fi
+      ulimit -n "$want" || echo "rabbitmq: could not raise the open-file limit to $want; it stays $(ulimit -n)" >&2
+      exec "$0" -detached' "$RABBIT_BIN/rabbitmq-server" </dev/null >"$RABBIT_LOG" 2>&1 \
     || { cat "$RABBIT_LOG" >&2; die "rabbitmq-server did not start (output above)"; }
   # `wait` returns once the node has booted, or fails when the node dies while booting.
   if ! CTL_TIMEOUT=120 rabbitmqctl wait --timeout 90 "$RABBIT_PID" >>"$RABBIT_LOG" 2>&1; then
@@ -418,7 +427,8 @@ rabbit_status() {
   local pid
   pid="$(rabbit_pid)"
   if pid_alive "$pid" beam && rabbit_ready; then
-    echo "rabbitmq: running (pid $pid) on 127.0.0.1:$AMQP_PORT, management http://127.0.0.1:$MGMT_PORT, data in $RABBIT_DIR"
+    echo "rabbitmq: running (pid $pid) on 127.0.0.1:$AMQP_PORT, management http://127.0.0.1:$MGMT_PORT, data in $RABBIT_DIR," \
+      "open-file limit $(awk '/^Max open files/ {print $4}' "/proc/$pid/limits" 2>/dev/null)"
     return 0
   elif pid_alive "$pid" beam; then
     echo "rabbitmq: running (pid $pid) but not answering"

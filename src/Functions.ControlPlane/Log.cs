@@ -55,4 +55,8 @@ internal static partial class Log
     [LoggerMessage(3001, LogLevel.Warning,
         "Could not publish DesiredStateChanged for generation {Generation} (attempt {Attempt}); retrying in {Delay}. Workers still converge by polling. Check ConnectionStrings:RabbitMq and the broker.")]
     public static partial void PublishFailed(ILogger logger, Exception exception, long generation, int attempt, TimeSpan delay);
+
+    [LoggerMessage(3002, LogLevel.Warning,
+        "Could not count the live workers to size the pull spread; the message asks for the widest (Functions:PullSpreadMax). Check ConnectionStrings:Postgres.")]
+    public static partial void LiveWorkersUncounted(ILogger logger, Exception exception);
 }

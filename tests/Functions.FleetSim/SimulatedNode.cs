@@ -121,7 +121,7 @@ internal sealed class SimulatedNode(string nodeId, string rabbitMq, ControlPlane
                 return;
             }
 
-            if (SyncSignal.PullDelay(reason, options.PullJitter, Random.Shared) is { } delay && delay > TimeSpan.Zero)
+            if (SyncSignal.PullDelay(reason, _signal.AnnouncedSpread, options.PullJitter, Random.Shared) is { } delay && delay > TimeSpan.Zero)
             {
                 await Task.Delay(delay, stop).ConfigureAwait(false);
             }

@@ -70,6 +70,7 @@ public static class ControlPlaneHosting
         services.TryAddSingleton(new OperatorConsole(Console.Error));
         services.AddHostedService<StartupTasks>();
 
+        services.AddSingleton<PullSpread>();
         services.AddSingleton<DesiredStateNotifier>();
         services.AddHostedService(provider => provider.GetRequiredService<DesiredStateNotifier>());
         services.AddMassTransit(bus =>

@@ -59,6 +59,19 @@ public sealed class ControlPlaneOptions
     /// </summary>
     public TimeSpan GenerationCacheTtl { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// How much each live worker (one heard from within <see cref="WorkerStaleAfter"/>) widens the window over which the
+    /// fleet spreads its pulls after a deployment's message: 1,000 workers at 1 ms spread over a second. The window goes
+    /// in the message (<c>PullSpreadMs</c>); each worker waits a random time below it before pulling.
+    /// </summary>
+    public TimeSpan PullSpreadPerWorker { get; set; } = TimeSpan.FromMilliseconds(1);
+
+    /// <summary>Fleets of at most this many live workers pull at once (spread 0): a burst of a few pulls costs nothing.</summary>
+    public int PullSpreadMinWorkers { get; set; } = 16;
+
+    /// <summary>The widest pull spread, however large the fleet (each worker also caps it by its <c>Worker:PullJitter</c>).</summary>
+    public TimeSpan PullSpreadMax { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>How often the sweep of <see cref="WorkerExpireAfter"/> runs.</summary>
     public TimeSpan WorkerSweepInterval { get; set; } = TimeSpan.FromMinutes(1);
 

@@ -51,6 +51,18 @@ internal sealed class ControlPlaneOptionsValidator(IHostEnvironment environment)
             failures.Add($"Functions:GenerationCacheTtl must not be negative (0 reads it every time); got {options.GenerationCacheTtl}.");
         }
 
+        if (options.PullSpreadPerWorker < TimeSpan.Zero || options.PullSpreadMax < TimeSpan.Zero ||
+            options.PullSpreadMax > TimeSpan.FromMinutes(1))
+        {
+            failures.Add($"Functions:PullSpreadPerWorker and Functions:PullSpreadMax must not be negative, and PullSpreadMax " +
+                $"at most 00:01:00 (0 turns the spread off); got {options.PullSpreadPerWorker} and {options.PullSpreadMax}.");
+        }
+
+        if (options.PullSpreadMinWorkers < 0)
+        {
+            failures.Add($"Functions:PullSpreadMinWorkers must not be negative; got {options.PullSpreadMinWorkers}.");
+        }
+
         if (options.WorkerSweepInterval <= TimeSpan.Zero)
         {
             failures.Add($"Functions:WorkerSweepInterval must be positive; got {options.WorkerSweepInterval}.");

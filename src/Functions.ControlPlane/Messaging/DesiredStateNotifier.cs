@@ -13,11 +13,13 @@ namespace Functions.ControlPlane.Messaging;
 /// Rings the doorbell after a commit. Requests only hand over the new generation and return; this service
 /// publishes <see cref="DesiredStateChanged"/> for the newest generation it was given, and keeps retrying with
 /// backoff while the broker is down, so an outage delays deployments (workers also poll) but never fails a request.
-/// The publish span is a child of the deploy that asked (when traced), and the message carries its trace context.
+/// The publish span is a child of the deploy that asked (when traced), and the message carries its trace context and
+/// the window over which the fleet should spread its pulls (<see cref="PullSpread"/>).
 /// </summary>
 internal sealed class DesiredStateNotifier(
     IServiceProvider services,
     Internal.CurrentGeneration generations,
+    PullSpread spread,
     IOptions<ControlPlaneOptions> options,
     TimeProvider time,
     ILogger<DesiredStateNotifier> logger) : BackgroundService
@@ -82,7 +84,9 @@ internal sealed class DesiredStateNotifier(
             // IBus, not IPublishEndpoint: the latter is scoped, and this service lives at the root.
             var bus = services.GetRequiredService<IBus>();
             var traceParent = TraceExport.TraceParentOf(span) ?? pending.TraceParent;
-            await bus.Publish(new DesiredStateChanged(generation, time.GetUtcNow(), traceParent), timeout.Token);
+            var spreadMs = await spread.NowAsync(timeout.Token);
+            span?.SetTag("functions.pull_spread_ms", spreadMs);
+            await bus.Publish(new DesiredStateChanged(generation, time.GetUtcNow(), traceParent, spreadMs), timeout.Token);
             Log.Published(logger, generation);
             return true;
         }

@@ -40,8 +40,9 @@ public sealed class WorkerOptions
     public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
-    /// After a deployment's message, the pull waits a random time up to this, so that a fleet's pulls do not reach
-    /// the control plane in one burst (1,000 workers spread over about a second). 0 pulls at once.
+    /// After a deployment's message, the pull waits a random time below the spread the message asks for (the control
+    /// plane sizes it by the fleet: 0 for a few workers, about a second for 1,000), capped by this, so that a fleet's
+    /// pulls do not reach the control plane in one burst. 0 always pulls at once.
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
     public TimeSpan PullJitter { get; set; } = TimeSpan.FromSeconds(1);

@@ -11,7 +11,8 @@ public sealed class DesiredStateChangedConsumer(SyncSignal signal, AppliedState 
     {
         if (context.Message.Generation > applied.Current.Generation)
         {
-            signal.Announce(context.Message.Generation, context.Message.TraceParent);
+            signal.Announce(context.Message.Generation, context.Message.TraceParent,
+                context.Message.PullSpreadMs is { } ms ? TimeSpan.FromMilliseconds(Math.Max(ms, 0)) : null);
         }
 
         return Task.CompletedTask;

@@ -49,7 +49,7 @@ public sealed partial class StateSynchronizer(
                 return;
             }
 
-            if (SyncSignal.PullDelay(reason, options.Value.PullJitter, Random.Shared) is { } delay && delay > TimeSpan.Zero)
+            if (SyncSignal.PullDelay(reason, signal.AnnouncedSpread, options.Value.PullJitter, Random.Shared) is { } delay && delay > TimeSpan.Zero)
             {
                 await Task.Delay(delay, stoppingToken).ConfigureAwait(false);
             }

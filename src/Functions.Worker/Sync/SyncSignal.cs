@@ -52,8 +52,20 @@ public sealed class SyncSignal
     /// <summary>The newest generation a message announced (0 before any): a sync that ends behind it is retried.</summary>
     public long Announced => Interlocked.Read(ref _announced);
 
-    /// <summary>Notes a generation a message announced, and rings, joining the deploy's trace when it has one.</summary>
-    public void Announce(long generation, string? traceParent = null)
+    // The pull spread of the newest announcement, in ticks; -1 when it carried none.
+    private long _announcedSpread = -1;
+
+    /// <summary>
+    /// The window over which the newest announcement asked the fleet to spread its pulls (its <c>PullSpreadMs</c>);
+    /// null when it carried none (a control plane that does not size it) or before any.
+    /// </summary>
+    public TimeSpan? AnnouncedSpread => Interlocked.Read(ref _announcedSpread) is var ticks and >= 0 ? TimeSpan.FromTicks(ticks) : null;
+
+    /// <summary>
+    /// Notes a generation a message announced and the pull spread it asked for, and rings, joining the deploy's trace
+    /// when it has one.
+    /// </summary>
+    public void Announce(long generation, string? traceParent = null, TimeSpan? spread = null)
     {
         long seen;
         do
@@ -62,6 +74,11 @@ public sealed class SyncSignal
         }
         while (generation > seen && Interlocked.CompareExchange(ref _announced, generation, seen) != seen);
 
+        if (generation >= Interlocked.Read(ref _announced))
+        {
+            Interlocked.Exchange(ref _announcedSpread, spread is { } s ? Math.Max(s.Ticks, 0) : -1);
+        }
+
         Ring(Announcement + generation.ToString(System.Globalization.CultureInfo.InvariantCulture), traceParent);
     }
 
@@ -69,13 +86,20 @@ public sealed class SyncSignal
     public const string Announcement = "message for generation ";
 
     /// <summary>
-    /// How long to wait before pulling after a ring for <paramref name="reason"/>: a random time below
-    /// <paramref name="jitter"/> after a message (the whole fleet hears it at once), none otherwise.
+    /// How long to wait before pulling after a ring for <paramref name="reason"/>: after a message, a random time below
+    /// the <paramref name="spread"/> it asked for, capped by this worker's <paramref name="jitter"/>
+    /// (<c>Worker:PullJitter</c>); none after a message that asked for none, and none after other rings.
     /// </summary>
-    public static TimeSpan PullDelay(string reason, TimeSpan jitter, Random random) =>
-        jitter > TimeSpan.Zero && reason.StartsWith(Announcement, StringComparison.Ordinal)
-            ? TimeSpan.FromTicks((long)(random.NextDouble() * jitter.Ticks))
-            : TimeSpan.Zero;
+    public static TimeSpan PullDelay(string reason, TimeSpan? spread, TimeSpan jitter, Random random)
+    {
+        if (spread is not { } asked || !reason.StartsWith(Announcement, StringComparison.Ordinal))
+        {
+            return TimeSpan.Zero;
+        }
+
+        var window = asked < jitter ? asked : jitter;
+        return window > TimeSpan.Zero ? TimeSpan.FromTicks((long)(random.NextDouble() * window.Ticks)) : TimeSpan.Zero;
+    }
 
     internal ChannelReader<string> Reader => _channel.Reader;
 }

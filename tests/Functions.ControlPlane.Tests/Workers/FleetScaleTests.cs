@@ -20,6 +20,11 @@ public sealed class FleetScaleApp : ControlPlaneApp
     {
         // Only a deployment through this instance moves the generation within a test.
         Settings["Functions:GenerationCacheTtl"] = "01:00:00";
+        // The flush timer runs on the fake clock: at the default 5 s, the tests' 10 s steps ran a flush, which writes the
+        // rows (a new xmin) the first test expects untouched, whenever it finished before the test read them. No step
+        // reaches 5 minutes but the expiry test's, which flushes before its sweep anyway.
+        Settings["Functions:WorkerStaleAfter"] = "00:10:00";
+        Settings["Functions:HeartbeatFlushInterval"] = "00:05:00";
     }
 
     // Whole seconds: Postgres keeps microseconds, and the tests compare stored times exactly.
