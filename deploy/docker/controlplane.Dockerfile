@@ -16,6 +16,7 @@ COPY src/Functions.Contracts/Functions.Contracts.csproj src/Functions.Contracts/
 COPY src/Functions.Messaging/Functions.Messaging.csproj src/Functions.Messaging/
 COPY src/Functions.Data/Functions.Data.csproj src/Functions.Data/
 COPY src/Functions.Files/Functions.Files.csproj src/Functions.Files/
+COPY src/Functions.Hosting/Functions.Hosting.csproj src/Functions.Hosting/
 COPY src/Functions.Modules/Functions.Modules.csproj src/Functions.Modules/
 COPY src/Functions.Oci/Functions.Oci.csproj src/Functions.Oci/
 COPY src/Functions.Runtime/Functions.Runtime.csproj src/Functions.Runtime/
@@ -28,6 +29,7 @@ COPY src/Functions.Contracts/ src/Functions.Contracts/
 COPY src/Functions.Messaging/ src/Functions.Messaging/
 COPY src/Functions.Data/ src/Functions.Data/
 COPY src/Functions.Files/ src/Functions.Files/
+COPY src/Functions.Hosting/ src/Functions.Hosting/
 COPY src/Functions.Modules/ src/Functions.Modules/
 COPY src/Functions.Oci/ src/Functions.Oci/
 COPY src/Functions.Runtime/ src/Functions.Runtime/

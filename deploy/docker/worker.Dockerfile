@@ -24,6 +24,7 @@ COPY src/Functions.Modules/Functions.Modules.csproj src/Functions.Modules/
 COPY src/Functions.Runtime/Functions.Runtime.csproj src/Functions.Runtime/
 COPY src/Functions.Wagi/Functions.Wagi.csproj src/Functions.Wagi/
 COPY src/Functions.Files/Functions.Files.csproj src/Functions.Files/
+COPY src/Functions.Hosting/Functions.Hosting.csproj src/Functions.Hosting/
 COPY src/Functions.Worker/Functions.Worker.csproj src/Functions.Worker/
 RUN dotnet restore src/Functions.Worker/Functions.Worker.csproj -a "$TARGETARCH"
 
@@ -33,6 +34,7 @@ COPY src/Functions.Modules/ src/Functions.Modules/
 COPY src/Functions.Runtime/ src/Functions.Runtime/
 COPY src/Functions.Wagi/ src/Functions.Wagi/
 COPY src/Functions.Files/ src/Functions.Files/
+COPY src/Functions.Hosting/ src/Functions.Hosting/
 COPY src/Functions.Worker/ src/Functions.Worker/
 RUN dotnet publish src/Functions.Worker/Functions.Worker.csproj -c "$CONFIGURATION" -a "$TARGETARCH" \
       --no-restore -p:UseAppHost=false -o /app

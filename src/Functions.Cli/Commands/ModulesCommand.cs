@@ -45,12 +45,14 @@ internal static class ModulesCommand
         return command;
     }
 
+    private static Argument<string> DigestArgument() => new("digest")
+    {
+        Description = "sha256:<hex>, or a unique prefix of it as 'modules' shows (e.g. sha256:2c26b46b68ff)",
+    };
+
     private static Command Show(CliHost host, GlobalOptions globals)
     {
-        var digest = new Argument<string>("digest")
-        {
-            Description = "sha256:<hex>, or a unique prefix of it as 'modules' shows (e.g. sha256:2c26b46b68ff)",
-        };
+        var digest = DigestArgument();
         var command = new Command("show", "One module: digest, size, entrypoints, imports, and where it was pulled from") { digest };
         CommandAction.Set(command, host, globals, async (context, parse, cancel) =>
         {
@@ -103,10 +105,7 @@ internal static class ModulesCommand
 
     private static Command Remove(CliHost host, GlobalOptions globals)
     {
-        var digest = new Argument<string>("digest")
-        {
-            Description = "sha256:<hex>, or a unique prefix of it as 'modules' shows (e.g. sha256:2c26b46b68ff)",
-        };
+        var digest = DigestArgument();
         var command = new Command("rm", "Delete a module; refused while an active release uses it") { digest };
         CommandAction.Set(command, host, globals, async (context, parse, cancel) =>
         {

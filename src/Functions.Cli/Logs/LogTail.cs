@@ -1,6 +1,7 @@
 using System.Net.ServerSentEvents;
 using System.Text.Json;
 using Functions.Cli.Api;
+using Functions.Contracts;
 using Functions.Contracts.Api;
 
 namespace Functions.Cli.Logs;
@@ -29,9 +30,10 @@ internal static class LogTail
             try
             {
                 using var response = await api.OpenLogStreamAsync(app, resume.Query, resume.LastEventId, cancel);
-                using var silence = CancellationTokenSource.CreateLinkedTokenSource(cancel);
-                await using var body = new SilenceLimitedStream(await response.Content.ReadAsStreamAsync(cancel), Silence, silence);
-                await foreach (var item in SseParser.Create(body).EnumerateAsync(silence.Token))
+                // A silent stream fails as a cut-off one (an IOException): a drop, opened again below.
+                await using var body = new IdleTimeoutStream(await response.Content.ReadAsStreamAsync(cancel), Silence,
+                    $"The log stream of {app} sent nothing for {Silence.TotalSeconds:0.#} s.");
+                await foreach (var item in SseParser.Create(body).EnumerateAsync(cancel))
                 {
                     retry = FirstRetry; // the stream works: a later drop starts its retries afresh
                     if (item.EventType != "log" || JsonSerializer.Deserialize(item.Data, ApiJson.Default.LogRecordView) is not { } record)
@@ -114,48 +116,6 @@ internal static class LogTail
             // The backlog limit was for the first stream: a reopened one wants everything since.
             Query = Query with { Since = _last, Limit = null };
             return true;
-        }
-    }
-
-    /// <summary>Cancels <paramref name="silence"/> when a read brings nothing for <paramref name="limit"/>.</summary>
-    private sealed class SilenceLimitedStream(Stream inner, TimeSpan limit, CancellationTokenSource silence) : Stream
-    {
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position
-        {
-            get => throw new NotSupportedException();
-            set => throw new NotSupportedException();
-        }
-
-        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
-        {
-            silence.CancelAfter(limit);
-            var read = await inner.ReadAsync(buffer, silence.Token);
-            silence.CancelAfter(Timeout.InfiniteTimeSpan);
-            return read;
-        }
-
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        protected override void Dispose(bool disposing)
-        {
-            if (disposing)
-            {
-                inner.Dispose();
-            }
-
-            base.Dispose(disposing);
         }
     }
 }

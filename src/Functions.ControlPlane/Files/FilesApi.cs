@@ -76,22 +76,8 @@ public static class FilesApi
         var cancel = request.HttpContext.RequestAborted;
         var scratch = files.Scratch;
         Directory.CreateDirectory(scratch);
-        var scratchFile = new FileStreamOptions
-        {
-            Mode = FileMode.CreateNew,
-            Access = FileAccess.ReadWrite,
-            Share = FileShare.None,
-            Options = FileOptions.Asynchronous | FileOptions.DeleteOnClose,
-        };
-        if (!OperatingSystem.IsWindows())
-        {
-            // Uploaded content: readable by this process only.
-            scratchFile.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        }
-
         // The canonical tar, deleted when the request ends, whatever happens.
-        await using var canonical = new FileStream(
-            Path.Combine(scratch, $"functions-bundle-{Guid.NewGuid():N}.tar"), scratchFile);
+        await using var canonical = ScratchFile.Create(Path.Combine(scratch, $"functions-bundle-{Guid.NewGuid():N}.tar"));
 
         BundleSummary summary;
         try

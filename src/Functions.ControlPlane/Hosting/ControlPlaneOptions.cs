@@ -21,9 +21,11 @@ public sealed class ControlPlaneOptions
 
     /// <summary>
     /// Where <c>/metrics</c> answers, and nothing else: URLs with fixed ports apart from the API's, <c>;</c>-separated
-    /// (read at start-up by <see cref="Observability.ManagementEndpoint"/>, which Kestrel listens on).
+    /// (read at start-up by <see cref="Functions.Hosting.ManagementEndpoint"/>, which Kestrel listens on).
     /// </summary>
-    public string ManagementUrls { get; set; } = Observability.ManagementEndpoint.DefaultUrls;
+    public string ManagementUrls { get; set; } = DefaultManagementUrls;
+
+    public const string DefaultManagementUrls = "http://127.0.0.1:9091";
 
     /// <summary>Largest module accepted by <c>POST /api/v1/modules</c>, in bytes (default 50 MiB).</summary>
     public long MaxModuleBytes { get; set; } = 50L * 1024 * 1024;

@@ -1,3 +1,5 @@
+using Functions.ControlPlane.Hosting;
+using Functions.Hosting;
 using Prometheus;
 
 namespace Functions.ControlPlane.Observability;
@@ -5,9 +7,17 @@ namespace Functions.ControlPlane.Observability;
 /// <summary>Tracing, <c>/metrics</c> on the management port, and the API's request metrics.</summary>
 public static class ControlPlaneObservability
 {
+    /// <summary>
+    /// <c>/metrics</c> on ports apart from the API's, as the worker does, so the scrape (app names, endpoint latencies)
+    /// stays off the API's address and needs no API key.
+    /// </summary>
+    private static readonly ManagementSetting Management = new(
+        $"{ControlPlaneOptions.Section}:{nameof(ControlPlaneOptions.ManagementUrls)}", ControlPlaneOptions.DefaultManagementUrls,
+        Answers: "/metrics answers", AskedBy: "scrapers", OtherUrls: "API", OwnPort: "give /metrics a port of its own");
+
     public static WebApplicationBuilder AddControlPlaneObservability(this WebApplicationBuilder builder)
     {
-        var management = ManagementEndpoint.Listen(builder);
+        var management = ManagementEndpoint.Listen(builder, Management);
         builder.Services.AddSingleton(management);
         builder.Services.AddSingleton(_ => new ControlPlaneMetrics(Prometheus.Metrics.NewCustomRegistry()));
         builder.Services.AddControlPlaneTracing(builder.Configuration, management);

@@ -1,3 +1,4 @@
+using Functions.Hosting;
 using Functions.Messaging.Tracing;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using Functions.Hosting;
 
 namespace Functions.ControlPlane.Observability;
 

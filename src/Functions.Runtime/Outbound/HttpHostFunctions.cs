@@ -141,14 +141,9 @@ internal static unsafe class HttpHostFunctions
     {
         try
         {
-            if (!Memory.Of(caller, out var memory))
+            if (ResponseOf(caller, args, out var memory, out var response) is { } refused)
             {
-                return Answer(args, HttpError.MemoryNotFound);
-            }
-
-            if (t_run is not { } run || !run.Responses.TryGetValue((uint)args[0].I32, out var response))
-            {
-                return Answer(args, HttpError.InvalidHandle);
+                return Answer(args, refused);
             }
 
             var available = (int)Math.Min((uint)args[2].I32, (uint)(response.Body.Length - response.Position));
@@ -172,14 +167,9 @@ internal static unsafe class HttpHostFunctions
     {
         try
         {
-            if (!Memory.Of(caller, out var memory))
+            if (ResponseOf(caller, args, out var memory, out var response) is { } refused)
             {
-                return Answer(args, HttpError.MemoryNotFound);
-            }
-
-            if (t_run is not { } run || !run.Responses.TryGetValue((uint)args[0].I32, out var response))
-            {
-                return Answer(args, HttpError.InvalidHandle);
+                return Answer(args, refused);
             }
 
             if (memory.ReadString((uint)args[1].I32, (uint)args[2].I32, out var name) is { } problem)
@@ -222,14 +212,9 @@ internal static unsafe class HttpHostFunctions
     {
         try
         {
-            if (!Memory.Of(caller, out var memory))
+            if (ResponseOf(caller, args, out var memory, out var response) is { } refused)
             {
-                return Answer(args, HttpError.MemoryNotFound);
-            }
-
-            if (t_run is not { } run || !run.Responses.TryGetValue((uint)args[0].I32, out var response))
-            {
-                return Answer(args, HttpError.InvalidHandle);
+                return Answer(args, refused);
             }
 
             // As the reference's header_map_to_string: "name:value\n" per value, names lowercase.
@@ -402,6 +387,18 @@ internal static unsafe class HttpHostFunctions
         }
 
         return headers;
+    }
+
+    /// <summary>The caller's memory and the response <c>args[0]</c> names, or the error to answer instead.</summary>
+    private static HttpError? ResponseOf(nint caller, WasmtimeNative.ValRaw* args, out Memory memory, out StoredResponse response)
+    {
+        response = null!;
+        if (!Memory.Of(caller, out memory))
+        {
+            return HttpError.MemoryNotFound;
+        }
+
+        return t_run is { } run && run.Responses.TryGetValue((uint)args[0].I32, out response!) ? null : HttpError.InvalidHandle;
     }
 
     private static nint Answer(WasmtimeNative.ValRaw* args, HttpError error)

@@ -1,3 +1,4 @@
+using Functions.Hosting;
 using Functions.Runtime;
 using Functions.Runtime.Outbound;
 using Functions.Worker.Logs;
@@ -15,6 +16,15 @@ namespace Functions.Worker.Hosting;
 
 public static class WorkerHostingExtensions
 {
+    /// <summary>
+    /// <c>/healthz</c>, <c>/readyz</c> and <c>/metrics</c> on ports apart from the invocation ports, so every path on
+    /// the invocation port is a function's and the route labels in <c>/metrics</c> stay off the public address.
+    /// </summary>
+    private static readonly ManagementSetting Management = new(
+        $"{WorkerOptions.Section}:{nameof(WorkerOptions.ManagementUrls)}", WorkerOptions.DefaultManagementUrls,
+        Answers: "/healthz, /readyz and /metrics answer", AskedBy: "probes and scrapers", OtherUrls: "invocation",
+        OwnPort: "give the management endpoints a port of their own");
+
     /// <summary>Registers everything a worker node runs: runtime, sync, heartbeat, bus, metrics.</summary>
     public static WebApplicationBuilder AddWorker(this WebApplicationBuilder builder)
     {
@@ -32,7 +42,7 @@ public static class WorkerHostingExtensions
         services.Configure<HostOptions>(o => o.ShutdownTimeout = configuration.GetSection(WorkerOptions.Section)
             .GetValue(nameof(WorkerOptions.DrainTimeout), TimeSpan.FromSeconds(30)));
 
-        var management = ManagementEndpoint.Listen(builder);
+        var management = ManagementEndpoint.Listen(builder, Management);
         services.AddSingleton(management);
         // Against clients that trickle a body (or read a response) to hold their admission and its memory.
         services.AddOptions<KestrelServerOptions>().Configure<IOptions<WorkerOptions>>((kestrel, worker) =>

@@ -59,8 +59,8 @@ public sealed class ControlPlaneClient(HttpClient http)
         using var response = await http.GetAsync(new Uri($"internal/v1/files/{Uri.EscapeDataString(digest)}/content", UriKind.Relative),
             HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
         response.EnsureSuccessStatusCode();
-        var body = new IdleTimeoutStream(await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false),
-            idleTimeout, $"file bundle {digest}");
+        var body = new IdleTimeoutStream(await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false), idleTimeout,
+            $"The control plane sent nothing of file bundle {digest} for {idleTimeout.TotalSeconds:0.#} s (Worker:DownloadIdleTimeout): the download is abandoned and tried again.");
         await using (body.ConfigureAwait(false))
         {
             return await read(body, cancellationToken).ConfigureAwait(false);

@@ -1,5 +1,6 @@
 using System.Reflection;
 using Functions.Contracts;
+using Functions.Hosting;
 using Functions.Worker.Hosting;
 using Functions.Worker.Serving;
 using Microsoft.AspNetCore.Hosting.Server;

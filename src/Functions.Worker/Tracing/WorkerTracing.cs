@@ -1,4 +1,5 @@
 using Functions.Messaging.Tracing;
+using Functions.Hosting;
 using Functions.Worker.Hosting;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;

@@ -50,18 +50,18 @@ public sealed class AuthoringTests : IAsyncLifetime
     [Fact]
     public async Task Init_refuses_an_unknown_language_a_bad_name_and_a_folder_that_is_not_empty()
     {
-        var unknown = await CliAsync(_scratch, "init", "cobol", "x");
+        var unknown = await _platform!.CliAsync(_scratch, "init", "cobol", "x");
         Assert.Equal(1, unknown.Exit);
         Assert.Contains("c, rust, assemblyscript", unknown.Output, StringComparison.Ordinal);
 
-        var bad = await CliAsync(_scratch, "init", "c", "Bad_Name");
+        var bad = await _platform!.CliAsync(_scratch, "init", "c", "Bad_Name");
         Assert.Equal(1, bad.Exit);
         Assert.Contains("lowercase letters", bad.Output, StringComparison.Ordinal);
         Assert.False(Directory.Exists(Path.Combine(_scratch, "Bad_Name")));
 
         Directory.CreateDirectory(Path.Combine(_scratch, "taken"));
         await File.WriteAllTextAsync(Path.Combine(_scratch, "taken", "keep.txt"), "mine");
-        var taken = await CliAsync(_scratch, "init", "rust", "taken");
+        var taken = await _platform!.CliAsync(_scratch, "init", "rust", "taken");
         Assert.Equal(1, taken.Exit);
         Assert.Contains("not empty", taken.Output, StringComparison.Ordinal);
         Assert.Equal(["keep.txt"], Directory.GetFileSystemEntries(Path.Combine(_scratch, "taken")).Select(Path.GetFileName));
@@ -74,7 +74,7 @@ public sealed class AuthoringTests : IAsyncLifetime
         var project = await InitAsync("c", "devloop");
         await BuildAsync(project, "make");
         var output = new StringBuilder();
-        var start = CliStart(project, "dev", "functions.toml");
+        var start = _platform!.CliStart(project, "dev", "functions.toml");
         using var dev = Process.Start(start)!;
         dev.OutputDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
         dev.ErrorDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
@@ -126,7 +126,7 @@ public sealed class AuthoringTests : IAsyncLifetime
 
     private async Task<string> InitAsync(string language, string name)
     {
-        var run = await CliAsync(_scratch, "init", language, name);
+        var run = await _platform!.CliAsync(_scratch, "init", language, name);
         Assert.True(run.Exit == 0, run.Output);
         var project = Path.Combine(_scratch, name);
         Assert.True(File.Exists(Path.Combine(project, "functions.toml")), run.Output);
@@ -142,9 +142,9 @@ public sealed class AuthoringTests : IAsyncLifetime
 
     private async Task DeployAndCallAsync(string project, string name)
     {
-        var deploy = await CliAsync(project, "deploy", "functions.toml");
+        var deploy = await _platform!.CliAsync(project, "deploy", "functions.toml");
         Assert.True(deploy.Exit == 0, deploy.Output);
-        var status = await CliAsync(project, "status", name, "--wait");
+        var status = await _platform!.CliAsync(project, "status", name, "--wait");
         Assert.True(status.Exit == 0, status.Output);
 
         await ServedAsync($"/{name}?name=Ada%20L", "Hello, Ada L!");
@@ -181,29 +181,7 @@ public sealed class AuthoringTests : IAsyncLifetime
     private static void SkipUnless(bool present, string what) =>
         Skip.IfNot(present, $"The toolchain for this template is not installed: {what}.");
 
-    private ProcessStartInfo CliStart(string workingDirectory, params string[] arguments)
-    {
-        var start = new ProcessStartInfo("dotnet", [HostProcess.HostAssembly("Functions.Cli", "functions"), .. arguments])
-        {
-            WorkingDirectory = workingDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.Environment["FUNCTIONS_URL"] = _platform!.ControlPlane.Address.AbsoluteUri;
-        start.Environment["FUNCTIONS_ADMIN_KEY"] = _platform.AdminKey;
-        return start;
-    }
 
-    private async Task<(int Exit, string Output)> CliAsync(string workingDirectory, params string[] arguments)
-    {
-        using var process = Process.Start(CliStart(workingDirectory, arguments))!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, await output + await error);
-    }
 
     public async Task DisposeAsync()
     {

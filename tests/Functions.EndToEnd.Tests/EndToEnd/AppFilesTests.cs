@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Formats.Tar;
 using System.Net;
 using System.Net.Http.Headers;
@@ -112,9 +111,9 @@ public sealed class AppFilesTests : IAsyncLifetime
         var platform = _platform!;
 
         // One command, from the site's own folder and its own modules.toml: its volumes become file bundles.
-        var import = await CliAsync(site, "import-wagi", "modules.toml", "--app", "portfolio");
+        var import = await _platform!.CliAsync(site, "import-wagi", "modules.toml", "--app", "portfolio");
         Assert.True(import.Exit == 0, $"functions import-wagi: {import.Output}");
-        var status = await CliAsync(site, "status", "portfolio", "--wait", "--timeout", "120s");
+        var status = await _platform!.CliAsync(site, "status", "portfolio", "--wait", "--timeout", "120s");
         Assert.True(status.Exit == 0, $"functions status --wait: {status.Output}");
 
         // Bartholomew renders the Markdown of content/ through templates/ and config/site.toml ...
@@ -162,31 +161,8 @@ public sealed class AppFilesTests : IAsyncLifetime
         var bodies = new List<string>();
         foreach (var worker in _platform!.Workers)
         {
-            using var http = new HttpClient { BaseAddress = worker.Address, Timeout = TimeSpan.FromSeconds(30) };
-            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-            var last = "";
-            while (true)
-            {
-                try
-                {
-                    using var response = await http.GetAsync(new Uri(path, UriKind.Relative));
-                    var body = await response.Content.ReadAsStringAsync();
-                    last = $"{(int)response.StatusCode}: {body[..Math.Min(body.Length, 300)]}";
-                    if (response.StatusCode == status && body.Contains(contains, StringComparison.Ordinal))
-                    {
-                        bodies.Add(body);
-                        break;
-                    }
-                }
-                catch (HttpRequestException error)
-                {
-                    last = error.Message;
-                }
-
-                Assert.True(DateTime.UtcNow < deadline,
-                    $"{worker.Name} did not answer {path} with {(int)status} containing '{contains}' in time; last answer {last}\n{worker.RecentOutput}");
-                await Task.Delay(100);
-            }
+            bodies.Add(await worker.AnswersAsync(path, (response, body) => response.StatusCode == status && body.Contains(contains, StringComparison.Ordinal),
+                $"{(int)status} containing '{contains}'"));
         }
 
         // Every worker serves the same page (Bartholomew's pages carry no per-request values).
@@ -194,24 +170,6 @@ public sealed class AppFilesTests : IAsyncLifetime
         return bodies[^1];
     }
 
-    private async Task<(int Exit, string Output)> CliAsync(string workingDirectory, params string[] arguments)
-    {
-        var start = new ProcessStartInfo("dotnet", [HostProcess.HostAssembly("Functions.Cli", "functions"), .. arguments])
-        {
-            WorkingDirectory = workingDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.Environment["FUNCTIONS_URL"] = _platform!.ControlPlane.Address.AbsoluteUri;
-        start.Environment["FUNCTIONS_ADMIN_KEY"] = _platform.AdminKey;
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, await output + await error);
-    }
 
     public async Task DisposeAsync()
     {

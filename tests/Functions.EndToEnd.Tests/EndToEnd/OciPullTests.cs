@@ -73,31 +73,7 @@ public sealed class OciPullTests : IAsyncLifetime
         return JsonNode.Parse(body)!;
     }
 
-    private async Task WorkerAnswers(string path, Func<string, bool> expected, string mediaType = "text/plain")
-    {
-        var worker = _platform!.Workers[0];
-        using var http = new HttpClient { BaseAddress = worker.Address, Timeout = TimeSpan.FromSeconds(30) };
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-        var last = "";
-        while (true)
-        {
-            try
-            {
-                using var response = await http.GetAsync(new Uri(path, UriKind.Relative));
-                var body = await response.Content.ReadAsStringAsync();
-                last = $"{(int)response.StatusCode} {response.Content.Headers.ContentType}: {body[..Math.Min(body.Length, 300)]}";
-                if (response.IsSuccessStatusCode && response.Content.Headers.ContentType?.MediaType == mediaType && expected(body))
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException error)
-            {
-                last = error.Message;
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, $"{worker.Name} did not serve {path} as expected in time; last answer {last}\n{worker.RecentOutput}");
-            await Task.Delay(100);
-        }
-    }
+    private Task<string> WorkerAnswers(string path, Func<string, bool> expected, string mediaType = "text/plain") =>
+        _platform!.Workers[0].AnswersAsync(path, (response, body) =>
+            response.IsSuccessStatusCode && response.Content.Headers.ContentType?.MediaType == mediaType && expected(body), $"a {mediaType} body as expected");
 }

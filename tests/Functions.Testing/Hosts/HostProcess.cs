@@ -102,6 +102,42 @@ public sealed class HostProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Asks <paramref name="path"/> on the served address until <paramref name="expected"/> accepts an answer (its
+    /// response and body) and returns that body; fails, after <paramref name="within"/> (default 60 s), with the last
+    /// answer and the host's output.
+    /// </summary>
+    public async Task<string> AnswersAsync(string path, Func<HttpResponseMessage, string, bool> expected, string what, TimeSpan? within = null)
+    {
+        using var http = new HttpClient { BaseAddress = Address, Timeout = TimeSpan.FromSeconds(30) };
+        var deadline = DateTime.UtcNow + (within ?? TimeSpan.FromSeconds(60));
+        var last = "";
+        while (true)
+        {
+            try
+            {
+                using var response = await http.GetAsync(new Uri(path, UriKind.Relative)).ConfigureAwait(false);
+                var body = await response.Content.ReadAsStringAsync().ConfigureAwait(false);
+                last = $"{(int)response.StatusCode} {response.Content.Headers.ContentType}: {body[..Math.Min(body.Length, 300)]}";
+                if (expected(response, body))
+                {
+                    return body;
+                }
+            }
+            catch (HttpRequestException error)
+            {
+                last = error.Message;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"{Name} did not answer {path} with {what} in time; last answer {last}\n{RecentOutput}");
+            }
+
+            await Task.Delay(100).ConfigureAwait(false);
+        }
+    }
+
     /// <summary>Asks the process to stop (SIGTERM, as an orchestrator would) and waits for it to leave.</summary>
     public async Task StopAsync(TimeSpan? grace = null)
     {

@@ -1,3 +1,4 @@
+using Functions.ControlPlane.Files;
 using Functions.ControlPlane.Hosting;
 using Functions.Oci;
 using Microsoft.Extensions.Options;
@@ -24,7 +25,7 @@ internal sealed class ModulePuller(
         var limit = options.Value.MaxModuleBytes;
         var scratch = options.Value.Files.Scratch;
         Directory.CreateDirectory(scratch);
-        await using var file = new FileStream(Path.Combine(scratch, $"functions-pull-{Guid.NewGuid():N}.wasm"), ScratchFile());
+        await using var file = ScratchFile.Create(Path.Combine(scratch, $"functions-pull-{Guid.NewGuid():N}.wasm"));
 
         var client = new OciClient(clients.CreateClient(HttpClientName), registries.Value);
         var pulled = await client.PullModuleAsync(reference, file, limit, cancel);
@@ -45,23 +46,5 @@ internal sealed class ModulePuller(
         }
 
         return outcome;
-    }
-
-    private static FileStreamOptions ScratchFile()
-    {
-        var scratch = new FileStreamOptions
-        {
-            Mode = FileMode.CreateNew,
-            Access = FileAccess.ReadWrite,
-            Share = FileShare.None,
-            // Deleted when the request ends, whatever happens.
-            Options = FileOptions.Asynchronous | FileOptions.DeleteOnClose,
-        };
-        if (!OperatingSystem.IsWindows())
-        {
-            scratch.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        }
-
-        return scratch;
     }
 }

@@ -1,12 +1,12 @@
-namespace Functions.Worker.Sync;
+namespace Functions.Contracts;
 
 /// <summary>
-/// A response body read with a bound on silence: each read must bring bytes within <paramref name="idle"/>, or the
-/// download fails as a cut-off one (<see cref="HttpIOException"/>, a control plane failure: the sync is retried),
-/// instead of holding the worker's sync until shutdown. HttpClient's timeout covers only the headers of a
-/// streamed response.
+/// A response body read with a bound on silence: each read must bring bytes within <paramref name="idle"/>, or it
+/// fails as a cut-off body (<see cref="HttpIOException"/> with <paramref name="message"/>), instead of waiting until
+/// shutdown. HttpClient's timeout covers only the headers of a streamed response. Used by the worker's bundle
+/// downloads and the CLI's log stream.
 /// </summary>
-internal sealed class IdleTimeoutStream(Stream inner, TimeSpan idle, string what) : Stream
+public sealed class IdleTimeoutStream(Stream inner, TimeSpan idle, string message) : Stream
 {
     public override bool CanRead => true;
 
@@ -32,9 +32,7 @@ internal sealed class IdleTimeoutStream(Stream inner, TimeSpan idle, string what
         }
         catch (OperationCanceledException error) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new HttpIOException(HttpRequestError.Unknown,
-                $"The control plane sent nothing of {what} for {idle.TotalSeconds:0.#} s (Worker:DownloadIdleTimeout): the download is abandoned and tried again.",
-                error);
+            throw new HttpIOException(HttpRequestError.Unknown, message, error);
         }
     }
 
