@@ -43,29 +43,8 @@ internal sealed class AdminApi : IDisposable
     /// The module with a custom section naming the run appended: other bytes, so another digest and a download on
     /// every node, as a real new release brings; a custom section changes nothing the engine runs.
     /// </summary>
-    public static byte[] Variant(byte[] module, int run)
-    {
-        var name = "fleet-run"u8.ToArray();
-        var payload = Encoding.UTF8.GetBytes($"{run}");
-        var body = new List<byte>();
-        body.AddRange(Leb128((uint)name.Length));
-        body.AddRange(name);
-        body.AddRange(payload);
-        return [.. module, 0, .. Leb128((uint)body.Count), .. body];
-    }
-
-    private static byte[] Leb128(uint value)
-    {
-        var bytes = new List<byte>();
-        do
-        {
-            var b = (byte)(value & 0x7f);
-            value >>= 7;
-            bytes.Add(value == 0 ? b : (byte)(b | 0x80));
-        }
-        while (value != 0);
-        return [.. bytes];
-    }
+    public static byte[] Variant(byte[] module, int run) =>
+        Functions.Testing.WasmBinary.WithCustomSection(module, "fleet-run", Encoding.UTF8.GetBytes($"{run}"));
 
     public void Dispose() => _http.Dispose();
 
